@@ -1,0 +1,70 @@
+# magento-netsuite-sync: everything a developer or CI runs goes through here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
+
+# The project's own Airflow home (git-ignored), SQLite metadata DB, no examples.
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
+export MAGENTO_REST_SCHEMA ?= $(abspath $(CURDIR)/../shared/reference/magento/admin-schema-2.4.8.json)
+
+.PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==26.3
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)  ## create .venv from the pinned requirements (only when they change)
+
+$(AIRFLOW_HOME)/airflow.db: $(STAMP)
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	@touch $@
+
+airflow-db: $(AIRFLOW_HOME)/airflow.db  ## migrate the project's SQLite Airflow DB
+
+demo: $(AIRFLOW_HOME)/airflow.db  ## the main job on the embedded default (SQLite + bundled sandboxes)
+	$(BIN)/python -m magento_netsuite.demo
+
+lint: $(STAMP)  ## ruff, with the Airflow AIR rules
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: $(STAMP) browser
+	$(BIN)/pytest
+
+test: lint pytest  ## ruff + the whole test suite
+
+mapping-doc: $(STAMP)  ## render include/mappings/ to docs/field-mapping.md
+	$(BIN)/python -m magento_netsuite.governance render --out docs/field-mapping.md
+
+bench: $(AIRFLOW_HOME)/airflow.db  ## benchmarks (never part of make test)
+	$(BIN)/python -m bench
+
+sandbox: $(STAMP)  ## serve both sandboxes with demo data
+	$(BIN)/python -m magento_netsuite.sandbox serve
+
+browser:  ## Debian's Chromium for the browser tests (never a downloaded build)
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+constraints: $(STAMP)  ## re-freeze the full transitive pin set
+	@{ echo "# Full transitive pin set that passed CI (like Airflow's own constraints files)."; \
+	   echo "# Regenerate with \`make constraints\` after changing requirements*.txt."; \
+	   $(BIN)/pip freeze --exclude-editable | sort; } > constraints.txt.new && mv constraints.txt.new constraints.txt
+
+clean:  ## remove the venv, the Airflow home and caches
+	rm -rf $(VENV) $(AIRFLOW_HOME) .pytest_cache .ruff_cache

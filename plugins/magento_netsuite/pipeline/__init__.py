@@ -1,0 +1,1 @@
+"""Shared pipeline pieces: staging batch files between tasks, record outcomes, run summaries."""

@@ -1,0 +1,96 @@
+"""What happened to each extracted record, and the run summary that proves nothing was lost.
+
+Every record a flow extracts ends in exactly one outcome: loaded, unchanged (already in sync), or
+quarantined (in the error queue with its field and a fix hint). :func:`summarize` checks that by
+key, not just by count, and names any record that has no outcome or two.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from magento_netsuite.errorqueue.records import QuarantineRecord
+
+
+class Status(StrEnum):
+    LOADED = "loaded"
+    UNCHANGED = "unchanged"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """The fate of one record: ``error`` is set exactly when ``status`` is quarantined."""
+
+    key: str
+    status: Status
+    target_id: str | None = None
+    error: QuarantineRecord | None = None
+
+    def __post_init__(self) -> None:
+        if (self.status is Status.QUARANTINED) != (self.error is not None):
+            raise ValueError(f"record {self.key!r}: a quarantined outcome needs an error, and only it")
+
+
+class ConservationError(AssertionError):
+    """Extracted records and outcomes don't add up: something would have been silently dropped."""
+
+
+@dataclass
+class RunSummary:
+    flow: str
+    run_id: str
+    extracted: int
+    loaded: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return (
+            f"{self.flow} {self.run_id}: extracted={self.extracted} = loaded={self.loaded} "
+            f"+ unchanged={self.unchanged} + quarantined={self.quarantined}"
+        )
+
+
+def summarize(
+    flow: str,
+    run_id: str,
+    extracted_keys: list[str],
+    outcomes: list[RecordOutcome],
+    extra: dict[str, Any] | None = None,
+) -> RunSummary:
+    """Build the run summary; raise :class:`ConservationError` unless each key has exactly one outcome."""
+    extracted = Counter(extracted_keys)
+    seen = Counter(o.key for o in outcomes)
+    duplicated_extract = sorted(k for k, n in extracted.items() if n > 1)
+    missing = sorted(set(extracted) - set(seen))
+    unexpected = sorted(set(seen) - set(extracted))
+    doubled = sorted(k for k, n in seen.items() if n > 1)
+    problems = []
+    if duplicated_extract:
+        problems.append(f"extracted twice: {duplicated_extract[:10]}")
+    if missing:
+        problems.append(f"{len(missing)} extracted record(s) without an outcome: {missing[:10]}")
+    if unexpected:
+        problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {unexpected[:10]}")
+    if doubled:
+        problems.append(f"{len(doubled)} record(s) with more than one outcome: {doubled[:10]}")
+    if problems:
+        raise ConservationError(f"{flow} {run_id}: " + "; ".join(problems))
+    by_status = Counter(o.status for o in outcomes)
+    return RunSummary(
+        flow=flow,
+        run_id=run_id,
+        extracted=len(extracted_keys),
+        loaded=by_status[Status.LOADED],
+        unchanged=by_status[Status.UNCHANGED],
+        quarantined=by_status[Status.QUARANTINED],
+        extra=dict(extra or {}),
+    )

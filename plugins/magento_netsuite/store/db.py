@@ -1,0 +1,81 @@
+"""SQLAlchemy engines on the ``mns_store`` connection.
+
+SQLite (a file under ``AIRFLOW_HOME``) is the embedded default; PostgreSQL is the production store.
+Tasks reach the store through this connection only, never through Airflow's metadata DB.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+
+from magento_netsuite.config import STORE_CONN_ID, airflow_home
+
+log = logging.getLogger(__name__)
+
+_ENGINES: dict[str, sa.Engine] = {}
+_LOCK = threading.Lock()
+
+
+def _connection_url(conn_id: str) -> str | None:
+    """The SQLAlchemy URL of an Airflow connection, or ``None`` when it is not defined."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    if conn.conn_type in {"postgres", "postgresql"}:
+        url = sa.URL.create(
+            "postgresql+psycopg2",
+            username=conn.login or None,
+            password=conn.password or None,
+            host=conn.host or None,
+            port=conn.port or None,
+            database=conn.schema or None,
+        )
+        return url.render_as_string(hide_password=False)
+    raise ValueError(f"connection {conn_id!r}: conn_type {conn.conn_type!r} is not supported (use sqlite or postgres)")
+
+
+def store_url(conn_id: str = STORE_CONN_ID) -> str:
+    """The URL of the store; the SQLite default under ``AIRFLOW_HOME`` when the connection is absent."""
+    url = _connection_url(conn_id)
+    if url is None:
+        path = airflow_home() / "mns_store.db"
+        log.info("connection %r not defined; using the embedded SQLite store at %s", conn_id, path)
+        url = f"sqlite:///{path}"
+    return url
+
+
+def _tune_sqlite(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def engine_for_url(url: str) -> sa.Engine:
+    """One engine per URL per process (engines pool connections; creating many leaks them)."""
+    with _LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+                sa.event.listen(engine, "connect", _tune_sqlite)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+            _ENGINES[url] = engine
+        return engine
+
+
+def engine_for(conn_id: str = STORE_CONN_ID) -> sa.Engine:
+    """The engine of the store behind ``conn_id``."""
+    return engine_for_url(store_url(conn_id))

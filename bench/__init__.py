@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): throughput and API-call budgets against the sandboxes."""

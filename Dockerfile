@@ -1,0 +1,12 @@
+# The production image: Airflow 3.3.2 plus this package's pinned requirements.
+# docker-compose.yaml builds it for every Airflow component and for the sandboxes.
+FROM apache/airflow:3.3.2-python3.11
+
+COPY --chown=airflow:0 requirements.txt constraints.txt /opt/mns/
+RUN pip install --no-cache-dir "apache-airflow==3.3.2" -r /opt/mns/requirements.txt -c /opt/mns/constraints.txt
+
+COPY --chown=airflow:0 dags/ /opt/airflow/dags/
+COPY --chown=airflow:0 plugins/ /opt/airflow/plugins/
+COPY --chown=airflow:0 include/ /opt/airflow/include/
+
+ENV PYTHONPATH=/opt/airflow/plugins:/opt/airflow

@@ -1,0 +1,82 @@
+"""Fixed credentials of the bundled sandboxes (sandbox-only values, useless anywhere else).
+
+Both sandboxes accept exactly these; the helpers build the Airflow connection JSON
+(``AIRFLOW_CONN_MAGENTO_DEFAULT`` / ``AIRFLOW_CONN_NETSUITE_DEFAULT``) in the shapes of
+docs/architecture.md, "Airflow connections".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+# Magento integration (System > Integrations): bearer token and the four OAuth 1.0a values.
+MAGENTO_BEARER_TOKEN = "sandbox-magento-integration-token-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_CONSUMER_KEY = "sandbox-magento-consumer-key-0001"
+MAGENTO_CONSUMER_SECRET = "sandbox-magento-consumer-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN = "sandbox-magento-access-token-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN_SECRET = "sandbox-magento-access-token-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+
+# NetSuite account, token-based authentication (TBA) and OAuth 2.0 client credentials (M2M).
+NETSUITE_ACCOUNT_ID = "1234567_SB1"
+NETSUITE_CONSUMER_KEY = "sandbox-netsuite-consumer-key-0001"
+NETSUITE_CONSUMER_SECRET = "sandbox-netsuite-consumer-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_ID = "sandbox-netsuite-token-id-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_SECRET = "sandbox-netsuite-token-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_CLIENT_ID = "sandbox-netsuite-client-id-0001"
+NETSUITE_CERTIFICATE_ID = "sandbox-netsuite-certificate-id-0001"
+
+RESTLET_PATH = "/app/site/hosting/restlet.nl"
+
+MagentoAuth = Literal["bearer", "oauth1"]
+NetSuiteAuth = Literal["tba", "oauth2"]
+
+
+def magento_connection(url: str, auth: MagentoAuth = "bearer", **extra: Any) -> str:
+    """Airflow connection JSON for the Magento sandbox at ``url`` (``extra`` overrides/extends extras)."""
+    if auth not in ("bearer", "oauth1"):
+        raise ValueError(f"magento_connection: auth must be 'bearer' or 'oauth1', got {auth!r}")
+    extras: dict[str, Any] = {"auth": auth, "store_code": "default", "timeout": 30, "max_attempts": 5}
+    if auth == "oauth1":
+        extras |= {
+            "consumer_key": MAGENTO_CONSUMER_KEY,
+            "consumer_secret": MAGENTO_CONSUMER_SECRET,
+            "access_token": MAGENTO_ACCESS_TOKEN,
+            "access_token_secret": MAGENTO_ACCESS_TOKEN_SECRET,
+        }
+    extras |= extra
+    return json.dumps({"conn_type": "http", "host": url.rstrip("/"), "password": MAGENTO_BEARER_TOKEN, "extra": extras})
+
+
+def netsuite_connection(url: str, auth: NetSuiteAuth = "tba", *, private_key: str | None = None, **extra: Any) -> str:
+    """Airflow connection JSON for the NetSuite sandbox at ``url``.
+
+    ``host`` is the REST base (``<url>/services/rest``); ``restlet_base_url`` points at the
+    sandbox's RESTlet URL. For ``auth="oauth2"`` pass the PEM ``private_key`` whose certificate
+    the sandbox trusts (the NetSuite sandbox decides which key that is).
+    """
+    if auth not in ("tba", "oauth2"):
+        raise ValueError(f"netsuite_connection: auth must be 'tba' or 'oauth2', got {auth!r}")
+    base = url.rstrip("/")
+    extras: dict[str, Any] = {
+        "account_id": NETSUITE_ACCOUNT_ID,
+        "auth": auth,
+        "restlet_base_url": f"{base}{RESTLET_PATH}",
+        "concurrency": 5,
+        "inventory_source": "restlet",
+        "timeout": 30,
+        "max_attempts": 5,
+    }
+    if auth == "tba":
+        extras |= {
+            "consumer_key": NETSUITE_CONSUMER_KEY,
+            "consumer_secret": NETSUITE_CONSUMER_SECRET,
+            "token_id": NETSUITE_TOKEN_ID,
+            "token_secret": NETSUITE_TOKEN_SECRET,
+        }
+    else:
+        extras |= {"client_id": NETSUITE_CLIENT_ID, "certificate_id": NETSUITE_CERTIFICATE_ID}
+        if private_key is not None:
+            extras["private_key"] = private_key
+    extras |= extra
+    return json.dumps({"conn_type": "http", "host": f"{base}/services/rest", "extra": extras})

@@ -599,7 +599,8 @@ def _source_items(
         rng.sample(range(len(source_items)), _share_count(len(source_items), cfg.stale_inventory_share))
     ):
         row = source_items[index]
-        row.quantity = float(max(0, int(row.quantity) + rng.choice((-7, -3, 4, 9, 15))))
+        delta = rng.choice((-7, -3, 4, 9, 15))
+        row.quantity = float(row.quantity + delta if row.quantity + delta >= 0 else row.quantity - delta)
         row.status = 1 if row.quantity > 0 else 0
         stale.append([row.sku, row.source_code])
     source_items.extend(SourceItem(p.sku, DEFAULT_SOURCE, 25.0, 1) for p in magento_only)

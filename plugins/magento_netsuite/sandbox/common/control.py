@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,7 @@ def control_router(instruments: Instruments, on_config: ConfigHook | None = None
         if latency_part:
             try:
                 injector.set_latency(LatencyConfig.model_validate(injector.latency.model_dump() | latency_part))
-            except ValidationError as exc:
+            except (ValidationError, re.error) as exc:
                 raise _bad_request(f"invalid latency config: {exc.errors(include_url=False)}") from exc
         app_config: dict[str, Any] = {}
         if on_config is not None:

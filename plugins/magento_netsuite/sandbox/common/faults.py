@@ -59,7 +59,10 @@ class Fault(BaseModel):
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"path is not a valid regex: {exc}") from exc
         return value
 
     def model_post_init(self, _context: Any) -> None:

@@ -242,3 +242,17 @@ def test_account_from_other_hosts_and_bad_ids():
     assert netsuite_account.account_from_url("1234567-sb1.restlets.api.netsuite.com") == "1234567_SB1"
     with pytest.raises(ValueError, match="not a NetSuite account id"):
         netsuite_account.normalize_account_id("123 456")
+
+
+def test_magento_msi_validation_lists_every_nested_error():
+    body = {
+        "message": "Validation Failed",
+        "errors": [
+            {"message": '"%field" can not be empty.', "parameters": {"field": "source_code"}},
+            {"message": 'Product with SKU "%sku" does not exist.', "parameters": {"sku": "NOPE"}},
+        ],
+    }
+    c = classify_magento(_response(400, body), call="POST /rest/V1/inventory/source-items", bearer=False)
+    assert isinstance(c.error, RecordError)
+    assert c.error.field_path == "source_code"
+    assert 'Product with SKU "NOPE" does not exist.' in c.error.message

@@ -106,6 +106,15 @@ def classify_magento(response: requests.Response, *, call: str, bearer: bool) ->
     if status == 404:
         return Classified(NotFoundError(message, **common))
     field = messages.field_name(template, parameters) if isinstance(template, str) else None
+    nested = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(nested, list):  # MSI validation: {"message": "Validation Failed", "errors": [...]}
+        rendered = [
+            (messages.render(str(e.get("message", "")), e.get("parameters")), e) for e in nested if isinstance(e, dict)
+        ]
+        if rendered:
+            message = f"{message}: " + "; ".join(text for text, _ in rendered)
+            first = rendered[0][1]
+            field = field or messages.field_name(str(first.get("message", "")), first.get("parameters"))
     return Classified(RecordError(message, field_path=field, **common))
 
 

@@ -43,6 +43,7 @@ class SourceItemFailure:
     message: str
     code: str | None = None
     retriable: bool = False
+    field_path: str | None = None
 
 
 @dataclass
@@ -292,6 +293,7 @@ class MagentoHook(ResilientHttpHook):
                         source_code=str(item.get("source_code")),
                         message=error.message,
                         code=error.code,
+                        field_path=error.field_path,
                     )
                 )
                 return

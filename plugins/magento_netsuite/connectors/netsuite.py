@@ -227,12 +227,14 @@ class NetSuiteHook(ResilientHttpHook):
                 capped = more
             if not capped:
                 return
-            if last is None or (last == boundary and rows_in_run >= row_cap):
+            if last is None or last == boundary:
                 raise SyncError(
-                    f"suiteql: {row_cap} rows share watermark {watermark_column}={last!r}; choose a finer watermark"
+                    f"suiteql: a whole {rows_in_run}-row run shares watermark {watermark_column}={boundary!r}; "
+                    "choose a finer watermark",
+                    system=NETSUITE,
                 )
             self.log.info("suiteql: %d-row cap reached; continuing from %s >= %s", row_cap, expression, last)
-            seen_at_boundary = at_last | (seen_at_boundary if last == boundary else set())
+            seen_at_boundary = at_last
             boundary = last
 
     def _suiteql_run(self, query, params, page_size, row_cap, *, cap_error: bool) -> Iterator[list[dict]]:

@@ -93,28 +93,24 @@ def call_with_retries(
             return attempt()
         except RetryableFailure as failure:
             error = failure.error
+            what = error.message if error.message.startswith(describe) else f"{describe}: {error.message}"
             elapsed = clock() - started
             if not idempotent and not failure.applied_safe:
-                raise _exhausted(
-                    error, f"{describe}: {error.message} (not retried: the request may have been applied)"
-                ) from error
+                raise _exhausted(error, f"{what} (not retried: the request may have been applied)") from error
             if tries >= policy.max_attempts:
-                raise _exhausted(
-                    error, f"{describe}: gave up after {tries} attempts in {elapsed:.1f}s: {error.message}"
-                ) from error
+                raise _exhausted(error, f"{what} (gave up after {tries} attempts in {elapsed:.1f}s)") from error
             delay = policy.backoff(tries)
             if failure.retry_after is not None:
                 delay = max(delay, min(failure.retry_after, policy.max_delay))
             if elapsed + delay > policy.max_elapsed:
                 raise _exhausted(
                     error,
-                    f"{describe}: gave up after {tries} attempts in {elapsed:.1f}s "
-                    f"(retry budget {policy.max_elapsed:g}s spent): {error.message}",
+                    f"{what} (gave up after {tries} attempts in {elapsed:.1f}s: retry budget "
+                    f"{policy.max_elapsed:g}s spent)",
                 ) from error
             log.warning(
-                "%s: %s; retry %d of %d in %.2fs",
-                describe,
-                error.message,
+                "%s; retry %d of %d in %.2fs",
+                what,
                 tries,
                 policy.max_attempts - 1,
                 delay,

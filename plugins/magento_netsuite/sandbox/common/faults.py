@@ -187,12 +187,17 @@ class FaultInjector:
         """The timeout / status / auth fault this request hits, if any (consumes one use)."""
         return self._take(("timeout", "auth", "status"), method, path)
 
+    def record_fault(self, key: str, method: str = "", path: str = "") -> Fault | None:
+        """The ``record`` fault targeting ``key`` (consumes one use), for apps that report it in-band."""
+        active = self._take(("record",), method, path, key=key)
+        return None if active is None else active.fault
+
     def record_rejection(self, key: str, method: str = "", path: str = "") -> Response | None:
         """The error response if a ``record`` fault targets ``key`` (consumes one use), else None."""
-        active = self._take(("record",), method, path, key=key)
-        if active is None:
+        fault = self.record_fault(key, method, path)
+        if fault is None:
             return None
-        return self.renderer.record_error(key, active.fault.message, active.fault.field)
+        return self.renderer.record_error(key, fault.message, fault.field)
 
     def count_served(self) -> None:
         with self._lock:

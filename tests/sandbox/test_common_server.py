@@ -41,11 +41,11 @@ def test_connection_json_shapes() -> None:
     assert oauth["consumer_key"] == credentials.MAGENTO_CONSUMER_KEY
     assert oauth["access_token_secret"] == credentials.MAGENTO_ACCESS_TOKEN_SECRET
     netsuite = json.loads(credentials.netsuite_connection("http://127.0.0.1:8790"))
-    assert netsuite["host"] == "http://127.0.0.1:8790/services/rest"
+    assert netsuite["host"] == "http://127.0.0.1:8790"
     extra = netsuite["extra"]
     assert extra["account_id"] == "1234567_SB1" and extra["auth"] == "tba"
     assert extra["token_id"] == credentials.NETSUITE_TOKEN_ID
-    assert extra["restlet_base_url"] == "http://127.0.0.1:8790/app/site/hosting/restlet.nl"
+    assert extra["restlet_base_url"] == "http://127.0.0.1:8790"
     m2m = json.loads(credentials.netsuite_connection("http://h", auth="oauth2", private_key="PEM"))["extra"]
     assert m2m["client_id"] == credentials.NETSUITE_CLIENT_ID and m2m["private_key"] == "PEM"
     assert "token_secret" not in m2m

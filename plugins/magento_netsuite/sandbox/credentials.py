@@ -11,20 +11,20 @@ import json
 from typing import Any, Literal
 
 # Magento integration (System > Integrations): bearer token and the four OAuth 1.0a values.
-MAGENTO_BEARER_TOKEN = "sandbox-magento-integration-token-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_CONSUMER_KEY = "sandbox-magento-consumer-key-0001"
-MAGENTO_CONSUMER_SECRET = "sandbox-magento-consumer-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_ACCESS_TOKEN = "sandbox-magento-access-token-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_ACCESS_TOKEN_SECRET = "sandbox-magento-access-token-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_BEARER_TOKEN = "mns-sandbox-integration-token"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_CONSUMER_KEY = "mns-sandbox-consumer-key"
+MAGENTO_CONSUMER_SECRET = "mns-sandbox-consumer-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN = "mns-sandbox-access-token"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN_SECRET = "mns-sandbox-access-token-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
 
 # NetSuite account, token-based authentication (TBA) and OAuth 2.0 client credentials (M2M).
 NETSUITE_ACCOUNT_ID = "1234567_SB1"
-NETSUITE_CONSUMER_KEY = "sandbox-netsuite-consumer-key-0001"
-NETSUITE_CONSUMER_SECRET = "sandbox-netsuite-consumer-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_TOKEN_ID = "sandbox-netsuite-token-id-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_TOKEN_SECRET = "sandbox-netsuite-token-secret-0001"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_CLIENT_ID = "sandbox-netsuite-client-id-0001"
-NETSUITE_CERTIFICATE_ID = "sandbox-netsuite-certificate-id-0001"
+NETSUITE_CONSUMER_KEY = "mns-sandbox-ns-consumer-key"
+NETSUITE_CONSUMER_SECRET = "mns-sandbox-ns-consumer-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_ID = "mns-sandbox-ns-token-id"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_SECRET = "mns-sandbox-ns-token-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_CLIENT_ID = "mns-sandbox-ns-client-id"
+NETSUITE_CERTIFICATE_ID = "mns-sandbox-ns-certificate-id"
 
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
 
@@ -51,9 +51,10 @@ def magento_connection(url: str, auth: MagentoAuth = "bearer", **extra: Any) -> 
 def netsuite_connection(url: str, auth: NetSuiteAuth = "tba", *, private_key: str | None = None, **extra: Any) -> str:
     """Airflow connection JSON for the NetSuite sandbox at ``url``.
 
-    ``host`` is the REST base (``<url>/services/rest``); ``restlet_base_url`` points at the
-    sandbox's RESTlet URL. For ``auth="oauth2"`` pass the PEM ``private_key`` whose certificate
-    the sandbox trusts (the NetSuite sandbox decides which key that is).
+    Like a real account's SuiteTalk and RESTlet domains, ``host`` and ``restlet_base_url`` are
+    base URLs without a path: clients append ``/services/rest/...`` and
+    ``/app/site/hosting/restlet.nl``. For ``auth="oauth2"`` pass the PEM ``private_key`` whose
+    certificate the sandbox trusts (the NetSuite sandbox decides which key that is).
     """
     if auth not in ("tba", "oauth2"):
         raise ValueError(f"netsuite_connection: auth must be 'tba' or 'oauth2', got {auth!r}")
@@ -61,7 +62,7 @@ def netsuite_connection(url: str, auth: NetSuiteAuth = "tba", *, private_key: st
     extras: dict[str, Any] = {
         "account_id": NETSUITE_ACCOUNT_ID,
         "auth": auth,
-        "restlet_base_url": f"{base}{RESTLET_PATH}",
+        "restlet_base_url": base,
         "concurrency": 5,
         "inventory_source": "restlet",
         "timeout": 30,
@@ -79,4 +80,4 @@ def netsuite_connection(url: str, auth: NetSuiteAuth = "tba", *, private_key: st
         if private_key is not None:
             extras["private_key"] = private_key
     extras |= extra
-    return json.dumps({"conn_type": "http", "host": f"{base}/services/rest", "extra": extras})
+    return json.dumps({"conn_type": "http", "host": base, "extra": extras})

@@ -77,14 +77,16 @@ class _Collector:
     def add(self, file: Path, line: int | None, entity: str | None, field: str | None, message: str) -> None:
         self.issues.append(MappingIssue(str(file), line, entity, field, message))
 
-    def pydantic(self, file: Path, raw: Any, error: ValidationError, entity: str | None, field: str | None) -> None:
+    def pydantic(
+        self, file: Path, raw: Any, error: ValidationError, entity: str | None, field: str | None, prefix: str = ""
+    ) -> None:
         for item in error.errors():
             loc = item.get("loc", ())
             key = loc[0] if loc else None
             line = _line_of(raw, key)
             where = ".".join(str(part) for part in loc) or "(record)"
             message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-            self.add(file, line, entity, field, f"{where}: {message}")
+            self.add(file, line, entity, field, f"{prefix}{where}: {message}")
 
 
 def _read_yaml(path: Path, issues: _Collector) -> Any:
@@ -282,7 +284,7 @@ def _load_entity(path: Path, value_maps: dict[str, ValueMap], issues: _Collector
             continue
         flow, error = _validated(FlowSpec, body)
         if error is not None:
-            issues.pydantic(path, body, error, entity, None)
+            issues.pydantic(path, body, error, entity, None, prefix=f"flow {name!r}: ")
             continue
         flows[name] = flow  # type: ignore[assignment]
         resolved.append(_resolve_flow(path, entity, name, flow, body, fields, issues))  # type: ignore[arg-type]

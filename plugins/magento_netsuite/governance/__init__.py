@@ -14,6 +14,7 @@ from magento_netsuite.governance.ownership import OwnershipFilter
 from magento_netsuite.governance.paths import get_path, set_path
 from magento_netsuite.governance.render import flow_doc_md, render_document
 from magento_netsuite.governance.transforms import FieldViolation, apply_transform, validate_record
+from magento_netsuite.governance.translate import Translation, build_target, extract_fields, translate_record
 
 __all__ = [
     "Entity",
@@ -27,13 +28,17 @@ __all__ = [
     "OwnershipFilter",
     "PathError",
     "TransformError",
+    "Translation",
     "ValueMap",
     "ValueMapMiss",
     "apply_transform",
+    "build_target",
+    "extract_fields",
     "flow_doc_md",
     "get_path",
     "load_mapping_document",
     "render_document",
     "set_path",
+    "translate_record",
     "validate_record",
 ]

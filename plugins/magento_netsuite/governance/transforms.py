@@ -243,7 +243,7 @@ def validate_record(flow: Flow, record_by_field_name: Mapping[str, Any]) -> list
     """Check one record (values keyed by field name) against the validation of every field the flow carries.
 
     A value from a ``[]`` path (a list) is checked element by element and the violation's path names
-    the element (``items[2].sku``).
+    the element (``items[2].sku``). A NetSuite reference ``{"id": ...}`` is checked by its id.
     """
     violations: list[FieldViolation] = []
     for spec in flow.fields:
@@ -305,6 +305,8 @@ def _is_blank(value: Any) -> bool:
 
 def _check(spec: FieldSpec, path: str, value: Any) -> list[FieldViolation]:
     rules = spec.validation
+    if isinstance(value, dict) and "id" in value and rules.type != "object":
+        value = value["id"]  # a NetSuite reference is validated by its id
     found: list[str] = []
     if _is_blank(value):
         if rules.required:
@@ -312,7 +314,7 @@ def _check(spec: FieldSpec, path: str, value: Any) -> list[FieldViolation]:
         return [FieldViolation(spec.name, path, message) for message in found]
     if rules.type and not _TYPE_CHECKS[rules.type](value):
         found.append(f"must be of type {rules.type}, got {value!r}")
-    if rules.pattern and not re.fullmatch(rules.pattern, str(value)):
+    if rules.pattern and not re.fullmatch(rules.pattern, str(value).strip()):
         found.append(f"{value!r} does not match pattern {rules.pattern!r}")
     if rules.allowed is not None and value not in rules.allowed and str(value) not in map(str, rules.allowed):
         found.append(f"{value!r} is not one of {rules.allowed}")

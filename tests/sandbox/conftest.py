@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import httpx
@@ -45,3 +45,36 @@ def magento(magento_server: SandboxServer) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {MAGENTO_BEARER_TOKEN}"}
     with httpx.Client(base_url=magento_server.url, headers=headers, timeout=30) as client:
         yield client
+
+
+def criteria(
+    *groups: Sequence[tuple[str, str, str]],
+    page_size: int | None = None,
+    current_page: int | None = None,
+    sort: Sequence[tuple[str, str]] = (),
+    camel: bool = False,
+) -> list[tuple[str, str]]:
+    """``groups`` are lists of (field, value, condition_type); filters in a group are ORed."""
+    fg, cond, so, ps, cp = (
+        ("filterGroups", "conditionType", "sortOrders", "pageSize", "currentPage")
+        if camel
+        else ("filter_groups", "condition_type", "sortOrders", "pageSize", "currentPage")
+    )
+    params: list[tuple[str, str]] = []
+    for g, group in enumerate(groups):
+        for f, (field, value, condition) in enumerate(group):
+            base = f"searchCriteria[{fg}][{g}][filters][{f}]"
+            params += [(f"{base}[field]", field), (f"{base}[value]", value), (f"{base}[{cond}]", condition)]
+    for s, (field, direction) in enumerate(sort):
+        params += [(f"searchCriteria[{so}][{s}][field]", field), (f"searchCriteria[{so}][{s}][direction]", direction)]
+    if page_size is not None:
+        params.append((f"searchCriteria[{ps}]", str(page_size)))
+    if current_page is not None:
+        params.append((f"searchCriteria[{cp}]", str(current_page)))
+    return params
+
+
+@pytest.fixture(scope="session")
+def sc() -> Callable[..., list[tuple[str, str]]]:
+    """Build ``searchCriteria`` query params: ``sc([(field, value, condition), ...], page_size=...)``."""
+    return criteria

@@ -64,7 +64,11 @@ def load_target(conn_id: str = SLACK_CONN_ID) -> SlackTarget | None:
         "channel": extra.get("channel") or None,
         "channels": {str(k): str(v) for k, v in (extra.get("channels") or {}).items()},
         "timeout": int(extra.get("timeout") or 10),
-        "repeat_interval_minutes": float(extra.get("repeat_interval_minutes") or DEFAULT_REPEAT_INTERVAL_MINUTES),
+        "repeat_interval_minutes": float(
+            DEFAULT_REPEAT_INTERVAL_MINUTES
+            if extra.get("repeat_interval_minutes") in (None, "")
+            else extra["repeat_interval_minutes"]
+        ),
         "secrets": tuple(secret_values(password) + secret_values(extra)),
     }
     if conn.conn_type == "slackwebhook":

@@ -12,6 +12,7 @@ reaches urllib3's DEBUG log lines (which print the method, path and query).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -24,6 +25,31 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
 from magento_netsuite.connectors.errors import AuthError
+
+SIGNING_LOGGERS = (
+    "requests_oauthlib.oauth1_auth",
+    "oauthlib",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+)
+"""Loggers of the OAuth libraries that print tokens, base strings and signatures at DEBUG."""
+
+
+class _DropSigningDetail(logging.Filter):
+    """Drop the OAuth libraries' DEBUG/INFO records: they carry the access token and the signature."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def _silence_signing_loggers() -> None:
+    for name in SIGNING_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropSigningDetail) for f in logger.filters):
+            logger.addFilter(_DropSigningDetail())
+
+
+_silence_signing_loggers()
 
 JWT_ALGORITHMS = ("PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "RS256")
 DEFAULT_SCOPES = ("restlets", "rest_webservices")

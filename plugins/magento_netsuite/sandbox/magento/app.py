@@ -49,6 +49,7 @@ from magento_netsuite.sandbox.magento.store import (
     ASYNC_ARRAY_LIMIT,
     BASE_PRICE_TYPE,
     BULK_OPEN,
+    REJECTED,
     SOURCE_ITEM_TYPE,
     SYNC_ARRAY_LIMIT,
     TIER_PRICE_TYPE,
@@ -132,8 +133,14 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         if fault is not None:
             raise record_error(key, fault.message, fault.field)
 
-    def rejected_keys(keys: set[str], request: Request) -> set[str]:
-        return {key for key in keys if injector.record_fault(key, request.method, request.url.path) is not None}
+    def rejected_keys(keys: set[str], request: Request) -> dict[str, str]:
+        """Record faults hitting ``keys``: key → the message to report (the fault's, or Magento-like)."""
+        rejected: dict[str, str] = {}
+        for key in sorted(keys):
+            fault = injector.record_fault(key, request.method, request.url.path)
+            if fault is not None:
+                rejected[key] = fault.message or REJECTED
+        return rejected
 
     v1 = APIRouter()
 
@@ -276,8 +283,8 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
             check_array_limit(items, SOURCE_ITEM_TYPE, SYNC_ARRAY_LIMIT)
         errors = state.source_item_errors(items)
         skus = {str(i.get("sku")) for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
-        for sku in sorted(rejected_keys(skus, request)):
-            errors.append({"message": "The record was rejected: %sku", "parameters": {"sku": sku}})
+        for sku, message in rejected_keys(skus, request).items():
+            errors.append({"message": message, "parameters": {"sku": sku}})
         if errors:
             raise MagentoError(400, "Validation Failed", [], errors=errors)
         state.save_source_items(items)

@@ -34,6 +34,7 @@ BASE_PRICE_TYPE = "Magento\\Catalog\\Api\\Data\\BasePriceInterface"
 TIER_PRICE_TYPE = "Magento\\Catalog\\Api\\Data\\TierPriceInterface"
 BULK_TOPIC = "async.magento.inventoryapi.api.sourceitemssaveinterface.execute.post"
 BULK_SUCCESS = "Service execution success Magento\\InventoryApi\\Api\\SourceItemsSaveInterface\\Interceptor::execute"
+REJECTED = "The record was rejected: %sku"
 SYNC_ARRAY_LIMIT = 20
 ASYNC_ARRAY_LIMIT = 5000
 
@@ -470,7 +471,7 @@ class MagentoState:
         return [self.source_items[key] for sku in sku_filter for key in self.source_items_by_sku.get(sku, ())]
 
     # ------------------------------------------------------------ prices
-    def save_base_prices(self, prices: list[Any], rejected: set[str]) -> list[dict[str, Any]]:
+    def save_base_prices(self, prices: list[Any], rejected: dict[str, str]) -> list[dict[str, Any]]:
         failures: list[dict[str, Any]] = []
         for entry in prices:
             entry = entry if isinstance(entry, dict) else {}
@@ -479,12 +480,7 @@ class MagentoState:
             params = {"SKU": sku, "storeId": entry.get("store_id", 0)}
             price = _number(entry.get("price"))
             if sku in rejected:
-                failures.append(
-                    {
-                        "message": "The record was rejected. Row ID: SKU = %SKU, Store ID: %storeId.",
-                        "parameters": params,
-                    }
-                )
+                failures.append({"message": rejected[sku], "parameters": {"sku": sku, **params}})
             elif sku not in self.products:
                 failures.append(
                     {
@@ -522,7 +518,7 @@ class MagentoState:
             raise not_found("Requested products don't exist: %sku", {"sku": ", ".join(missing)})
         return [{"price": product_field(self.products[sku], "price"), "store_id": 0, "sku": sku} for sku in skus]
 
-    def save_tier_prices(self, prices: list[Any], rejected: set[str], *, replace: bool) -> list[dict[str, Any]]:
+    def save_tier_prices(self, prices: list[Any], rejected: dict[str, str], *, replace: bool) -> list[dict[str, Any]]:
         failures: list[dict[str, Any]] = []
         valid: list[dict[str, Any]] = []
         for entry in prices:
@@ -539,7 +535,7 @@ class MagentoState:
             price, qty = _number(entry.get("price")), _number(entry.get("quantity"))
             record = self.products.get(sku)
             if sku in rejected:
-                failures.append({"message": f"The record was rejected. {row}", "parameters": params})
+                failures.append({"message": rejected[sku], "parameters": {"sku": sku, **params}})
             elif record is None:
                 failures.append({"message": f"Requested product doesn't exist. {row}", "parameters": params})
             elif entry.get("price_type") not in ("fixed", "discount"):
@@ -592,19 +588,16 @@ class MagentoState:
         self.bulks[bulk.uuid] = bulk
         return bulk
 
-    def run_bulk(self, bulk: Bulk, rejected_skus: set[str]) -> None:
+    def run_bulk(self, bulk: Bulk, rejected_skus: dict[str, str]) -> None:
         for operation in bulk.operations:
             if operation.status != BULK_OPEN:
                 continue
             items = operation.data["sourceItems"]
             errors = self.source_item_errors(items)
-            bad = (
-                sorted({str(i.get("sku")) for i in items if isinstance(i, dict)} & rejected_skus)
-                if isinstance(items, list)
-                else []
-            )
-            if bad:
-                errors.append({"message": "The record was rejected: %sku", "parameters": {"sku": ", ".join(bad)}})
+            skus = {str(i.get("sku")) for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
+            errors += [
+                {"message": rejected_skus[sku], "parameters": {"sku": sku}} for sku in sorted(skus & set(rejected_skus))
+            ]
             if errors:
                 operation.status = BULK_FAILED
                 operation.result_message = "; ".join(render(e["message"], e["parameters"]) for e in errors)

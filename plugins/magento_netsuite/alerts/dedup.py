@@ -37,7 +37,12 @@ def ensure_table(engine: sa.Engine) -> None:
     """Create ``alert_log`` when missing (once per engine per process)."""
     key = engine.url.render_as_string(hide_password=True)
     if key not in _created:
-        metadata.create_all(engine, checkfirst=True)
+        try:
+            metadata.create_all(engine, checkfirst=True)
+        except sa.exc.DBAPIError:
+            # another worker created it between our check and our CREATE; anything else re-raises
+            if not sa.inspect(engine).has_table(alert_log.name):
+                raise
         _created.add(key)
 
 

@@ -84,7 +84,20 @@ def test_base_prices_apply_valid_rows_and_report_failures_with_200(magento: http
     )  # fmt: skip
     assert answer.status_code == 200
     failures = answer.json()
-    assert [f["parameters"]["SKU"] for f in failures] == ["GHOST", "SKU-000002", "SKU-000003"]
+    assert failures == [
+        {
+            "message": "Requested product doesn't exist. Row ID: SKU = %SKU, Store ID: %storeId.",
+            "parameters": ["GHOST", "0"],
+        },
+        {
+            "message": "Invalid attribute %fieldName = %fieldValue. Row ID: SKU = %SKU, Store ID: %storeId.",
+            "parameters": ["Price", "-4", "SKU-000002", "0"],
+        },
+        {
+            "message": "Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.",
+            "parameters": ["SKU-000003", "9"],
+        },
+    ]
     assert all(set(f) == {"message", "parameters"} for f in failures)
     assert magento.get("/rest/V1/products/SKU-000001").json()["price"] == pytest.approx(11.5)
     info = magento.post("/rest/V1/products/base-prices-information", json={"skus": ["SKU-000001"]}).json()
@@ -129,7 +142,7 @@ def test_tier_prices_add_replace_and_validate(magento: httpx.Client) -> None:
         ]},
     ).json()  # fmt: skip
     assert len(failures) == 5
-    assert failures[0]["parameters"]["customerGroup"] == "Platinum"
+    assert failures[0]["parameters"] == ["Platinum", "SKU-000004", "0", "Platinum", "1"]
 
 
 def test_input_limit_on_price_arrays(magento: httpx.Client, magento_server) -> None:

@@ -307,7 +307,9 @@ class MagentoProduct:
                     "type": "select",
                     "position": n + 1,
                     "sku": self.sku,
-                    "product_links": [{"sku": child, "qty": 1, "is_default": True, "position": 1}],
+                    "product_links": [
+                        {"sku": child, "qty": 1, "is_default": True, "position": 1, "price": 0, "price_type": 0}
+                    ],
                 }
                 for n, child in enumerate(self.children)
             ]

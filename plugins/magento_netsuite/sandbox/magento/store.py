@@ -479,27 +479,16 @@ class MagentoState:
             store_id = _int_or_none(entry.get("store_id", 0))
             params = {"SKU": sku, "storeId": entry.get("store_id", 0)}
             price = _number(entry.get("price"))
+            row = "Row ID: SKU = %SKU, Store ID: %storeId."
             if sku in rejected:
-                failures.append({"message": rejected[sku], "parameters": {"sku": sku, **params}})
+                failures.append(_failure(rejected[sku], {"sku": sku, **params}))
             elif sku not in self.products:
-                failures.append(
-                    {
-                        "message": "Requested product doesn't exist. Row ID: SKU = %SKU, Store ID: %storeId.",
-                        "parameters": params,
-                    }
-                )
+                failures.append(_failure(f"Requested product doesn't exist. {row}", params))
             elif price is None or price < 0:
-                failures.append(
-                    {"message": "Invalid attribute %fieldName = %fieldValue. Row ID: SKU = %SKU, Store ID: %storeId.",
-                     "parameters": {"fieldName": "Price", "fieldValue": entry.get("price"), **params}}
-                )  # fmt: skip
+                invalid = {"fieldName": "Price", "fieldValue": entry.get("price"), **params}
+                failures.append(_failure(f"Invalid attribute %fieldName = %fieldValue. {row}", invalid))
             elif store_id not in (0, 1):
-                failures.append(
-                    {
-                        "message": "Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.",
-                        "parameters": params,
-                    }
-                )
+                failures.append(_failure(f"Requested store is not found. {row}", params))
             else:
                 self._set_price(sku, price)
         return failures
@@ -535,32 +524,23 @@ class MagentoState:
             price, qty = _number(entry.get("price")), _number(entry.get("quantity"))
             record = self.products.get(sku)
             if sku in rejected:
-                failures.append({"message": rejected[sku], "parameters": {"sku": sku, **params}})
+                failures.append(_failure(rejected[sku], {"sku": sku, **params}))
             elif record is None:
-                failures.append({"message": f"Requested product doesn't exist. {row}", "parameters": params})
+                failures.append(_failure(f"Requested product doesn't exist. {row}", params))
             elif entry.get("price_type") not in ("fixed", "discount"):
-                failures.append(
-                    {"message": f"Price type {entry.get('price_type')!s} is invalid. {row}", "parameters": params}
-                )
+                failures.append(_failure(f"Price type {entry.get('price_type')!s} is invalid. {row}", params))
             elif product_field(record, "type_id") == "bundle" and entry.get("price_type") != "discount":
-                failures.append(
-                    {"message": f"Bundle products accept only discount tier prices. {row}", "parameters": params}
-                )
+                failures.append(_failure(f"Bundle products accept only discount tier prices. {row}", params))
             elif price is None or price < 0 or (entry.get("price_type") == "discount" and price > 100):
                 failures.append(
-                    {
-                        "message": f"Invalid attribute Price = %price. {row}",
-                        "parameters": {"price": entry.get("price"), **params},
-                    }
+                    _failure(f"Invalid attribute Price = %price. {row}", {"price": entry.get("price"), **params})
                 )
             elif qty is None or qty <= 0:
-                failures.append({"message": f"Invalid attribute Quantity = %qty. {row}", "parameters": params})
+                failures.append(_failure(f"Invalid attribute Quantity = %qty. {row}", params))
             elif _int_or_none(entry.get("website_id", 0)) not in (0, 1):
-                failures.append({"message": f"Invalid attribute Website ID = %websiteId. {row}", "parameters": params})
+                failures.append(_failure(f"Invalid attribute Website ID = %websiteId. {row}", params))
             elif not self._group_known(group):
-                failures.append(
-                    {"message": f"No such entity with Customer Group = %customerGroup. {row}", "parameters": params}
-                )
+                failures.append(_failure(f"No such entity with Customer Group = %customerGroup. {row}", params))
             else:
                 valid.append(
                     {"price": price, "price_type": entry["price_type"], "website_id": int(entry.get("website_id", 0)),
@@ -613,12 +593,10 @@ class MagentoState:
             raise not_found("Bulk uuid %bulkUuid not exist", {"bulkUuid": bulk_uuid})
         operations = []
         for op in bulk.operations:
-            entry: dict[str, Any] = {"id": op.id, "status": op.status}
-            if op.result_message is not None:
-                entry["result_message"] = op.result_message
-            if op.error_code is not None:
-                entry["error_code"] = op.error_code
-            operations.append(entry)
+            # required getters: Magento emits null rather than dropping them
+            operations.append(
+                {"id": op.id, "status": op.status, "result_message": op.result_message, "error_code": op.error_code}
+            )
         return {
             "operations_list": operations,
             "user_type": 2,
@@ -641,6 +619,17 @@ class MagentoState:
             "shipments": len(self.shipments),
             "bulks": len(self.bulks),
         }
+
+
+_PLACEHOLDER = re.compile(r"%([A-Za-z]\w*)")
+
+
+def _failure(message: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A price-update failure: ``parameters`` is a list of the placeholder values in message order
+    (``string[]`` in the schema); a message without placeholders carries the SKU."""
+    names = _PLACEHOLDER.findall(message)
+    parameters = [str(values.get(name, "")) for name in names] if names else [str(values.get("sku", ""))]
+    return {"message": message, "parameters": parameters}
 
 
 def check_array_limit(items: Any, type_name: str, limit: int) -> None:

@@ -146,3 +146,32 @@ def test_freshness_callback_without_connection_logs(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.WARNING):
         assert import_string(deadline.callback.path)(**deadline.callback.kwargs) is False
     assert "Data is stale: pricing_netsuite_to_magento" in caplog.text
+
+
+def test_freshness_deadline_survives_dag_serialization() -> None:
+    """The scheduler only sees the serialized DAG: the callback path and kwargs must round-trip."""
+    import pendulum
+    from airflow.sdk import dag, task
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    @dag(
+        schedule=None,
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        deadline=freshness_deadline("inventory_netsuite_to_magento", DAG_ID, timedelta(minutes=30)),
+    )
+    def with_deadline():
+        @task
+        def noop() -> None:
+            return None
+
+        noop()
+
+    restored = DagSerialization.from_dict(DagSerialization.to_dict(with_deadline()))
+    (alert,) = restored.deadline
+    callback = alert["callback"]["__data__"]
+    assert callback["path"] == "magento_netsuite.alerts.notify.freshness_missed"
+    assert callback["kwargs"] == {
+        "flow": "inventory_netsuite_to_magento",
+        "dag_id": DAG_ID,
+        "interval_minutes": 30.0,
+    }

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 TIMESTAMP_WINDOW_S = 300
 TOKEN_TTL_S = 3600
@@ -145,10 +146,7 @@ class OAuth2Issuer:
         self._lock = threading.Lock()
 
     def register(self, client: OAuth2Client) -> None:
-        jwt.algorithms.get_default_algorithms()  # fail early on a bad key below
-        from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-        load_pem_public_key(client.public_key_pem.encode())
+        load_pem_public_key(client.public_key_pem.encode())  # raises ValueError on a bad key
         self.clients[client.client_id, client.certificate_id] = client
 
     def issue(self, assertion: str, token_url: str, now: float | None = None) -> str:

@@ -147,3 +147,15 @@ def test_input_limit_page_size(sc, magento_server, magento: httpx.Client) -> Non
     default_page = magento.get("/rest/V1/orders").json()
     assert len(default_page["items"]) == 20 and default_page["search_criteria"]["page_size"] == 20
     assert len(magento.get("/rest/V1/products").json()["items"]) == 20
+
+
+def test_fields_filter_trims_responses(magento: httpx.Client, sc) -> None:
+    trimmed = magento.get(
+        "/rest/V1/orders", params=[*sc(page_size=2), ("fields", "items[increment_id,items[sku]],total_count")]
+    ).json()
+    assert set(trimmed) == {"items", "total_count"} and trimmed["total_count"] == 20
+    assert set(trimmed["items"][0]) == {"increment_id", "items"}
+    assert all(set(line) == {"sku"} for line in trimmed["items"][0]["items"])
+    one = magento.get("/rest/V1/products/SKU-000001", params={"fields": "sku,price"}).json()
+    assert set(one) == {"sku", "price"}
+    assert magento.get("/rest/V1/orders/1", params={"fields": "items[sku"}).status_code == 400

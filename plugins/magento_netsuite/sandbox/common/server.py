@@ -45,7 +45,6 @@ class SandboxServer:
             backlog=2048,
         )
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign] - not the main thread
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"sandbox:{self.port}"

@@ -4,7 +4,7 @@
 
 ``create_app(dataset, input_limit=False, bearer_enabled=True)`` serves
 ``/rest/{,default/,all/}V1/...`` and ``/rest/{,default/,all/}async/bulk/V1/inventory/source-items``
-(store scopes behave alike here), authenticated by the integration bearer token (refused when
+(store scopes behave alike here; GETs honour ``fields=``), authenticated by the integration bearer token (refused when
 ``bearer_enabled`` is False, like 2.4.4+ by default) or OAuth 1.0a HMAC-SHA256.
 
 Control endpoints (no auth): the shared ``/_sandbox/faults|metrics|config`` plus
@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 
 from magento_netsuite.sandbox.common.control import control_router, instrument
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
-from magento_netsuite.sandbox.magento import search
+from magento_netsuite.sandbox.magento import fields, search
 from magento_netsuite.sandbox.magento.auth import OAuthVerifier, check_bearer
 from magento_netsuite.sandbox.magento.errors import (
     RENDERER,
@@ -92,8 +92,16 @@ async def _body(request: Request) -> Any:
         raise bad_request("Decoding error: \nSyntax error") from None
 
 
-def _search_response(records: list[dict[str, Any]], criteria: search.SearchCriteria, total: int) -> JSONResponse:
-    return _json({"items": records, "search_criteria": criteria.echo(), "total_count": total})
+def _read(request: Request, body: Any) -> JSONResponse:
+    """A GET answer, trimmed by the ``fields=`` filter when one is given."""
+    spec = request.query_params.get("fields")
+    return _json(fields.apply(body, fields.parse(spec)) if spec else body)
+
+
+def _search_response(
+    request: Request, records: list[dict[str, Any]], criteria: search.SearchCriteria, total: int
+) -> JSONResponse:
+    return _read(request, {"items": records, "search_criteria": criteria.echo(), "total_count": total})
 
 
 def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bearer_enabled: bool = True) -> FastAPI:
@@ -149,11 +157,11 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def list_orders(request: Request) -> Response:
         criteria = criteria_of(request)
         page, total = search.apply(list(state.orders.values()), criteria, order_field)
-        return _search_response(page, criteria, total)
+        return _search_response(request, page, criteria, total)
 
     @v1.get("/orders/{order_id}", dependencies=[guard(ACL_ORDERS)])
-    async def get_order(order_id: int) -> Response:
-        return _json(state.order(order_id))
+    async def get_order(order_id: int, request: Request) -> Response:
+        return _read(request, state.order(order_id))
 
     @v1.post("/orders/{order_id}/comments", dependencies=[guard(ACL_COMMENT)])
     async def add_comment(order_id: int, request: Request) -> Response:
@@ -177,11 +185,11 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def search_customers(request: Request) -> Response:
         criteria = criteria_of(request)
         page, total = search.apply(list(state.customers.values()), criteria)
-        return _search_response(page, criteria, total)
+        return _search_response(request, page, criteria, total)
 
     @v1.get("/customers/{customer_id}", dependencies=[guard(ACL_CUSTOMERS)])
-    async def get_customer(customer_id: int) -> Response:
-        return _json(state.customer(customer_id))
+    async def get_customer(customer_id: int, request: Request) -> Response:
+        return _read(request, state.customer(customer_id))
 
     @v1.put("/customers/{customer_id}", dependencies=[guard(ACL_CUSTOMERS)])
     async def put_customer(customer_id: int, request: Request) -> Response:
@@ -195,7 +203,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def search_groups(request: Request) -> Response:
         criteria = criteria_of(request)
         page, total = search.apply(list(state.customer_groups.values()), criteria)
-        return _search_response(page, criteria, total)
+        return _search_response(request, page, criteria, total)
 
     # ---------------------------------------------------------------- prices (before /products/{sku})
     @v1.post("/products/base-prices", dependencies=[guard(ACL_PRODUCTS)])
@@ -244,7 +252,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def search_products(request: Request) -> Response:
         criteria = criteria_of(request)
         page, total = search.apply(list(state.products.values()), criteria, product_field)
-        return _search_response([state.product_json(p) for p in page], criteria, total)
+        return _search_response(request, [state.product_json(p) for p in page], criteria, total)
 
     @v1.post("/products", dependencies=[guard(ACL_PRODUCTS)])
     async def create_product(request: Request) -> Response:
@@ -255,8 +263,8 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         return _json(state.save_product(body))
 
     @v1.get("/products/{sku}", dependencies=[guard(ACL_PRODUCTS)])
-    async def get_product(sku: str) -> Response:
-        return _json(state.product(sku))
+    async def get_product(sku: str, request: Request) -> Response:
+        return _read(request, state.product(sku))
 
     @v1.put("/products/{sku}", dependencies=[guard(ACL_PRODUCTS)])
     async def put_product(sku: str, request: Request) -> Response:
@@ -271,7 +279,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         candidates = state.source_item_candidates(_sku_prefilter(criteria))
         page, total = search.apply(candidates, criteria, source_item_field)
         items = [{"sku": r.sku, "source_code": r.source_code, "quantity": r.quantity, "status": r.status} for r in page]
-        return _search_response(items, criteria, total)
+        return _search_response(request, items, criteria, total)
 
     @v1.post("/inventory/source-items", dependencies=[guard(ACL_INVENTORY)])
     async def save_source_items(request: Request) -> Response:
@@ -291,8 +299,8 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         return _json([])
 
     @v1.get("/bulk/{bulk_uuid}/status", dependencies=[guard(ACL_BULK)])
-    async def bulk_status(bulk_uuid: str) -> Response:
-        return _json(state.bulk_status(bulk_uuid))
+    async def bulk_status(bulk_uuid: str, request: Request) -> Response:
+        return _read(request, state.bulk_status(bulk_uuid))
 
     bulk_router = APIRouter()
 

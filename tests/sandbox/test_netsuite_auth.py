@@ -21,13 +21,14 @@ from magento_netsuite.sandbox.netsuite.testing import client_assertion, tba_auth
 
 RESTLET = "/app/site/hosting/restlet.nl"
 INVENTORY = {"script": "customscript_mns_inventory", "deploy": "customdeploy_mns_inventory", "limit": "3"}
-CUSTOMER = "/services/rest/record/v1/customer/2001"
+DATASET = generate(SeedConfig(skus=20, customers=5, orders=0, now=datetime(2026, 11, 29, 2, tzinfo=UTC)))
+FIRST_CUSTOMER = DATASET.ns_customers[0]
+CUSTOMER = f"/services/rest/record/v1/customer/{FIRST_CUSTOMER.internal_id}"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SandboxServer]:
-    dataset = generate(SeedConfig(skus=20, customers=5, orders=0, now=datetime(2026, 11, 29, 2, tzinfo=UTC)))
-    with SandboxServer(create_app(dataset)) as running:
+    with SandboxServer(create_app(DATASET)) as running:
         yield running
 
 
@@ -62,7 +63,7 @@ def test_oracle_published_tba_vector() -> None:
 def test_requests_oauthlib_signature_is_accepted_on_rest_and_restlet(url: str) -> None:
     rest = requests.get(url + CUSTOMER, auth=tba_auth(), timeout=10)
     assert rest.status_code == 200, rest.text
-    assert rest.json()["externalId"] == "MAG-CUST-1"
+    assert rest.json()["externalId"] == FIRST_CUSTOMER.external_id
     restlet = requests.get(url + RESTLET, params=INVENTORY, auth=tba_auth(), timeout=10)
     assert restlet.status_code == 200, restlet.text
     assert restlet.json()["rows"][0]["sku"] == "SKU-000001"

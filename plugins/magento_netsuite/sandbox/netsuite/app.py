@@ -447,7 +447,7 @@ def create_app(
 
     @control.post("/reset")
     async def reset() -> Response:
-        box["account"] = NetSuiteAccount(box["baseline"])
+        box["account"] = await asyncio.to_thread(NetSuiteAccount, box["baseline"])
         injector.reset()
         instruments.metrics.reset()
         limiter.reset(concurrency_limit)

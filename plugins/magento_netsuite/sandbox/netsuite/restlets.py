@@ -64,20 +64,17 @@ def inventory(account: NetSuiteAccount, params: Mapping[str, str]) -> dict[str, 
         except ValueError as exc:
             raise RestletInputError("locations must be comma-separated internal ids") from exc
     loc_sql = f" AND l.location IN ({','.join('?' * len(locations))})" if locations else ""
-    since_sql = (
-        " AND EXISTS (SELECT 1 FROM inventoryitemlocations s WHERE s.item = i.id AND s.lastmodifieddate > ?"
-        + loc_sql.replace("l.", "s.")
-        + ")"
-        if since
-        else ""
-    )
-    id_params: list[Any] = [cursor, *([since, *locations] if since else [])]
-    ids = [
-        r[0]
-        for r in account.conn.execute(
-            f"SELECT i.id FROM item i WHERE i.id > ?{since_sql} ORDER BY i.id LIMIT ?", (*id_params, limit + 1)
+    if since:
+        # Items with a location row changed after ``since`` (index on lastmodifieddate), keyset-ordered.
+        id_sql = (
+            "SELECT DISTINCT l.item FROM inventoryitemlocations l WHERE l.lastmodifieddate > ? AND l.item > ?"
+            f"{loc_sql} ORDER BY l.item LIMIT ?"
         )
-    ]
+        id_params: tuple[Any, ...] = (since, cursor, *locations, limit + 1)
+    else:
+        id_sql = "SELECT i.id FROM item i WHERE i.id > ? ORDER BY i.id LIMIT ?"
+        id_params = (cursor, limit + 1)
+    ids = [r[0] for r in account.conn.execute(id_sql, id_params)]
     if not ids:
         return {"rows": [], "next_cursor": None, "count": 0}
     fetched = rows(

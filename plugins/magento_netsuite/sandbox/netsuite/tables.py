@@ -19,56 +19,62 @@ CREATE TABLE item (
   isinactive TEXT DEFAULT 'F', cost REAL, weight REAL, vendorname TEXT, upccode TEXT, externalid TEXT,
   lastmodifieddate TEXT, createddate TEXT
 );
-CREATE UNIQUE INDEX item_itemid ON item(itemid);
-CREATE INDEX item_modified ON item(lastmodifieddate);
 CREATE TABLE location (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F', externalid TEXT);
 CREATE TABLE inventoryitemlocations (
   item INTEGER NOT NULL, location INTEGER NOT NULL, quantityonhand REAL, quantitycommitted REAL,
   quantityavailable REAL, quantityonorder REAL DEFAULT 0, quantitybackordered REAL DEFAULT 0,
   lastmodifieddate TEXT, PRIMARY KEY (item, location)
 );
-CREATE INDEX iil_modified ON inventoryitemlocations(lastmodifieddate);
-CREATE INDEX iil_location ON inventoryitemlocations(location);
 CREATE TABLE pricelevel (id INTEGER PRIMARY KEY, name TEXT, discountpct REAL, isinactive TEXT DEFAULT 'F');
 CREATE TABLE pricing (
   internalid INTEGER PRIMARY KEY, item INTEGER NOT NULL, pricelevel INTEGER NOT NULL, quantity REAL,
   saleunit INTEGER, unitprice REAL, currency INTEGER DEFAULT 1
 );
-CREATE INDEX pricing_item ON pricing(item);
 CREATE TABLE customer (
   id INTEGER PRIMARY KEY, entityid TEXT, externalid TEXT, companyname TEXT, email TEXT, firstname TEXT,
   lastname TEXT, phone TEXT, creditlimit REAL, terms INTEGER, taxable TEXT, resalenumber TEXT,
   category INTEGER, salesrep INTEGER, pricelevel INTEGER, isinactive TEXT DEFAULT 'F', isperson TEXT DEFAULT 'F',
   subsidiary INTEGER DEFAULT 1, lastmodifieddate TEXT, datecreated TEXT
 );
-CREATE INDEX customer_externalid ON customer(externalid);
-CREATE INDEX customer_email ON customer(email);
-CREATE INDEX customer_modified ON customer(lastmodifieddate);
 CREATE TABLE customeritempricing (
   customer INTEGER NOT NULL, item INTEGER NOT NULL, level INTEGER DEFAULT -1, price REAL, currency INTEGER DEFAULT 1
 );
-CREATE INDEX cip_item ON customeritempricing(item);
 CREATE TABLE "transaction" (
   id INTEGER PRIMARY KEY, tranid TEXT, type TEXT, recordtype TEXT, externalid TEXT, entity INTEGER,
   trandate TEXT, status TEXT, memo TEXT, foreigntotal REAL, shipmethod INTEGER, location INTEGER,
   trackingnumberlist TEXT, otherrefnum TEXT, createddate TEXT, lastmodifieddate TEXT
 );
-CREATE INDEX transaction_externalid ON "transaction"(externalid);
-CREATE INDEX transaction_modified ON "transaction"(lastmodifieddate);
 CREATE TABLE transactionline (
   id INTEGER, "transaction" INTEGER NOT NULL, linesequencenumber INTEGER, mainline TEXT, item INTEGER,
   quantity REAL, rate REAL, netamount REAL, location INTEGER, createdfrom INTEGER, itemtype TEXT,
   PRIMARY KEY ("transaction", id)
 );
-CREATE INDEX transactionline_createdfrom ON transactionline(createdfrom);
 CREATE VIEW salesorder AS SELECT * FROM "transaction" WHERE type = 'SalesOrd';
 CREATE VIEW itemfulfillment AS SELECT * FROM "transaction" WHERE type = 'ItemShip';
 """
 
 
+INDEXES = """
+CREATE UNIQUE INDEX item_itemid ON item(itemid);
+CREATE INDEX item_modified ON item(lastmodifieddate);
+CREATE INDEX iil_modified ON inventoryitemlocations(lastmodifieddate);
+CREATE INDEX iil_location ON inventoryitemlocations(location);
+CREATE INDEX pricing_item ON pricing(item);
+CREATE INDEX customer_externalid ON customer(externalid);
+CREATE INDEX customer_email ON customer(email);
+CREATE INDEX customer_modified ON customer(lastmodifieddate);
+CREATE INDEX cip_item ON customeritempricing(item);
+CREATE INDEX transaction_externalid ON "transaction"(externalid);
+CREATE INDEX transaction_modified ON "transaction"(lastmodifieddate);
+CREATE INDEX transactionline_createdfrom ON transactionline(createdfrom);
+"""
+
+
 def ns_time(moment: datetime) -> str:
     """The stored form of a timestamp."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None, microsecond=0).isoformat()
 
 
 def tf(flag: bool) -> str:
@@ -84,6 +90,14 @@ def create_db() -> sqlite3.Connection:
 def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
     """Fill the tables from ``dataset`` (tables are expected empty)."""
     now = ns_time(dataset.now)
+    memo: dict[datetime, str] = {}
+
+    def stamp(moment: datetime) -> str:
+        text = memo.get(moment)
+        if text is None:
+            text = memo[moment] = ns_time(moment)
+        return text
+
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO location VALUES (?, ?, 'F', ?)",
@@ -106,8 +120,8 @@ def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
                 it.weight,
                 it.vendor_name,
                 it.upc,
-                ns_time(it.lastmodifieddate),
-                ns_time(it.lastmodifieddate),
+                stamp(it.lastmodifieddate),
+                stamp(it.lastmodifieddate),
             )
             for it in dataset.items
         ],
@@ -115,7 +129,7 @@ def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
     conn.executemany(
         "INSERT INTO inventoryitemlocations VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
         [
-            (it.internal_id, inv.location_id, inv.on_hand, inv.committed, inv.available, ns_time(inv.lastmodifieddate))
+            (it.internal_id, inv.location_id, inv.on_hand, inv.committed, inv.available, stamp(inv.lastmodifieddate))
             for it in dataset.items
             for inv in it.inventory
         ],
@@ -148,7 +162,7 @@ def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
                 c.salesrep_id,
                 c.pricelevel_id,
                 tf(c.isinactive),
-                ns_time(c.lastmodifieddate),
+                stamp(c.lastmodifieddate),
                 now,
             )
             for c in dataset.ns_customers
@@ -159,6 +173,7 @@ def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
         [(p.customer_internal_id, p.item_internal_id, float(p.unit_price)) for p in dataset.contract_prices],
     )
     conn.execute("COMMIT")
+    conn.executescript(INDEXES)  # after the bulk insert: building them once is much faster
 
 
 def rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:

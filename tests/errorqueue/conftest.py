@@ -28,7 +28,7 @@ def _postgres_reason() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """An engine on a fresh, empty store: a SQLite file, or a throw-away PostgreSQL schema."""
     if request.param == "sqlite":

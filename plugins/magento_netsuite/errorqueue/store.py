@@ -65,6 +65,7 @@ class ErrorRow:
     resolved_by: str | None
     resolution: str | None
     payload_source: str
+    claimed_by: str | None = None  # who holds the retry claim while the row is ``retrying``
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,37 @@ class ErrorQueueStore:
             rows = sorted((_row(m) for m in claimed), key=lambda r: r.id)
             if rows:
                 conn.execute(_A.insert(), [{"error_id": r.id, "at": now, "event": "retrying", "by": by} for r in rows])
+        return rows
+
+    def claimed(self, by: str, *, flow: str | None = None, limit: int | None = None) -> list[ErrorRow]:
+        """Rows ``by`` still holds a retry claim on (oldest first), of one flow or all."""
+        query = sa.select(*_T.c).where(_T.c.status == "retrying", _T.c.claimed_by == by).order_by(_T.c.id)
+        if flow is not None:
+            query = query.where(_T.c.flow == flow)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_row(m) for m in conn.execute(query).mappings()]
+
+    def release(self, by: str, *, flow: str | None = None) -> list[ErrorRow]:
+        """Reopen every row ``by`` still holds (of one flow, or all): a replay that could not finish them."""
+        now = _now()
+        held = [_T.c.status == "retrying", _T.c.claimed_by == by]
+        if flow is not None:
+            held.append(_T.c.flow == flow)
+        with self.engine.begin() as conn:
+            released = conn.execute(
+                _T.update().where(*held).values(status="open", claimed_by=None).returning(*_T.c)
+            ).mappings()
+            rows = sorted((_row(m) for m in released), key=lambda r: r.id)
+            if rows:
+                conn.execute(
+                    _A.insert(),
+                    [
+                        {"error_id": r.id, "at": now, "event": "reopened", "by": by, "message": "retry did not finish"}
+                        for r in rows
+                    ],
+                )
         return rows
 
     def open_ids(self, *, flow: str | None = None) -> list[int]:

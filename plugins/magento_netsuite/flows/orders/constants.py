@@ -1,0 +1,20 @@
+"""Names the orders flow is known by (docs/architecture.md, "Flow names")."""
+
+from __future__ import annotations
+
+FLOW = "orders_magento_to_netsuite"
+ENTITY = "order"
+DAG_ID = "magento_orders_to_netsuite"
+RECORD_TYPE = "salesOrder"
+ASSET_URI = "netsuite://salesOrder"
+
+DEFAULT_OVERLAP_MINUTES = 10
+OVERLAP_VARIABLE = "mns_orders_overlap_minutes"
+"""Airflow Variable (read inside the extract task) that widens each window backwards, in minutes."""
+
+GUEST_EXTERNAL_ID_PREFIX = "MAG-GUEST-"
+WRITE_BACK_MARKER = "NetSuite sales order internal id"
+"""Text every write-back comment carries; an order whose history has it is not commented again."""
+
+COMPUTED_BY_NETSUITE = ("subtotal", "total", "taxTotal")
+"""Body fields the mapping validates but NetSuite computes itself (read-only on a salesOrder): not sent."""

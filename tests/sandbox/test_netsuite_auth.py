@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import jwt
 import pytest
@@ -16,7 +17,7 @@ from magento_netsuite.sandbox import credentials
 from magento_netsuite.sandbox.common.server import SandboxServer
 from magento_netsuite.sandbox.datagen import SeedConfig, generate
 from magento_netsuite.sandbox.netsuite.app import TOKEN_PATH, create_app
-from magento_netsuite.sandbox.netsuite.auth import sign, signature_base_string
+from magento_netsuite.sandbox.netsuite.auth import AuthFailure, TbaCredentials, TbaVerifier, sign, signature_base_string
 from magento_netsuite.sandbox.netsuite.testing import client_assertion, tba_auth
 
 RESTLET = "/app/site/hosting/restlet.nl"
@@ -185,3 +186,29 @@ def test_assertion_with_unregistered_key_is_refused_and_registered_ps256_client_
     )
     assert _token(url, too_long).status_code == 401
     assert credentials.NETSUITE_CLIENT_ID != "other-client"
+
+
+def test_verifier_rejects_other_oauth_versions_and_signature_methods() -> None:
+    verifier = TbaVerifier("1234567_SB1", [TbaCredentials("ck", "cs", "tk", "ts")])
+    uri = "http://127.0.0.1:1/services/rest/record/v1/customer/1"
+    now = int(time.time())
+
+    def header(**overrides: str) -> str:
+        params = {
+            "oauth_consumer_key": "ck",
+            "oauth_token": "tk",
+            "oauth_nonce": f"nonce{len(overrides)}{sorted(overrides)}",
+            "oauth_timestamp": str(now),
+            "oauth_signature_method": "HMAC-SHA256",
+            "oauth_version": "1.0",
+        } | overrides
+        params["oauth_signature"] = sign(signature_base_string("GET", uri, list(params.items())), "cs", "ts")
+        return "OAuth " + ", ".join(
+            ['realm="1234567_SB1"', *(f'{k}="{quote(v, safe="")}"' for k, v in params.items())]
+        )
+
+    assert verifier.verify("GET", uri, [], header(), now=now) == "tk"
+    with pytest.raises(AuthFailure, match="VersionRejected"):
+        verifier.verify("GET", uri, [], header(oauth_version="2.0"), now=now)
+    with pytest.raises(AuthFailure, match="signature method"):
+        verifier.verify("GET", uri, [], header(oauth_signature_method="HMAC-SHA1"), now=now)

@@ -235,9 +235,7 @@ def create_app(
     # ---------------------------------------------------------------- record API
     def check_type(record_type: str) -> None:
         if record_type not in RECORD_TYPES:
-            raise NetSuiteError(
-                404, "NONEXISTENT_ID", f"Record type '{record_type}' does not exist.", **{"o:errorUrl": record_type}
-            )
+            raise NetSuiteError(404, "NONEXISTENT_ID", f"Record type '{record_type}' does not exist.")
 
     def record_url(request: Request, record_type: str, record_id: int | str) -> str:
         return f"{_base(request)}{RECORD_PREFIX}/{record_type}/{record_id}"

@@ -38,3 +38,10 @@ def client_assertion(base_url: str, *, private_key_pem: str | None = None, scope
         algorithm="ES256",
         headers={"kid": credentials.NETSUITE_CERTIFICATE_ID, "typ": "JWT"},
     )
+
+
+def oauth2_connection(url: str, **extra: object) -> str:
+    """Airflow connection JSON for OAuth 2.0 against the sandbox: its default client key, signed ES256."""
+    return credentials.netsuite_connection(
+        url, "oauth2", private_key=oauth2_private_key_pem(), jwt_algorithm="ES256", **extra
+    )

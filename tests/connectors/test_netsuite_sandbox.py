@@ -109,6 +109,24 @@ def test_record_error_field_path_reaches_the_caller(monkeypatch, netsuite, contr
     assert control.calls("PUT /services/rest/record") == 1  # a record error is never retried
 
 
+def test_expand_sublists_and_external_ids_outside_the_allowed_alphabet(monkeypatch, netsuite, control):
+    hook = _hook(monkeypatch, netsuite)
+    entity = str(hook.get_by_external_id("customer", "MAG-CUST-1")["id"])
+    order = {"entity": {"id": entity}, "item": {"items": [{"item": {"id": "1001"}, "quantity": 2, "rate": 9.5}]}}
+    order_id = hook.upsert_by_external_id("salesOrder", "SHOP-HOOK-2", order)
+    linked = hook.get_record("salesOrder", order_id)
+    assert "items" not in linked["item"]  # sublists come back as links only (which the hook strips)
+    expanded = hook.get_record("salesOrder", order_id, expand=True)
+    assert [line["item"]["id"] for line in expanded["item"]["items"]] == ["1001"]
+    assert "links" not in expanded["item"]["items"][0]
+    for bad in ("MAG|CUST|7", "MAG CUST 7", ""):  # refused before any call, naming the field
+        with pytest.raises(RecordError, match="only letters, digits") as info:
+            hook.upsert_by_external_id("customer", bad, {})
+        assert info.value.field_path == "externalId"
+        with pytest.raises(RecordError):
+            hook.get_by_external_id("customer", bad)
+
+
 # -- SuiteQL ---------------------------------------------------------------------------------------
 
 

@@ -171,9 +171,6 @@ class MagentoHook(ResilientHttpHook):
         """POST; pass ``idempotent=True`` when sending it twice is harmless (then timeouts/5xx are retried)."""
         return self.request("POST", path, params=params, json=payload, idempotent=idempotent)
 
-    def delete(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.request("DELETE", path, params=params)
-
     # -- search ---------------------------------------------------------------------------------
 
     def search(

@@ -28,7 +28,7 @@ from magento_netsuite.connectors.error_parsing import (
     netsuite_error_parts,
     response_json,
 )
-from magento_netsuite.connectors.errors import AuthError, NotFoundError, RecordError, SyncError
+from magento_netsuite.connectors.errors import AuthError, RecordError, SyncError
 
 SUITEQL_ROW_CAP = 100_000
 """NetSuite returns at most this many rows of one SuiteQL query, however it is paged."""
@@ -331,19 +331,8 @@ class NetSuiteHook(ResilientHttpHook):
         return _strip_links(response_json(response) or {})
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict:
-        """The record whose ``externalId`` is ``external_id`` (``eid:`` in the URL when its characters allow)."""
-        if _EXTERNAL_ID.match(external_id):
-            return self.get_record(record_type, f"eid:{external_id}")
-        escaped = external_id.replace('"', '\\"')
-        response = self.request(
-            "GET", self.record_url(record_type), params={"q": f'externalId IS "{escaped}"', "limit": 1}
-        )
-        items = (response_json(response) or {}).get("items") or []
-        if not items:
-            raise NotFoundError(
-                f"{record_type} with externalId {external_id!r} does not exist", system=NETSUITE, code="NONEXISTENT_ID"
-            )
-        return self.get_record(record_type, items[0]["id"])
+        """The record whose ``externalId`` is ``external_id`` (``GET /record/v1/{type}/eid:{id}``)."""
+        return self.get_record(record_type, f"eid:{_checked_external_id(record_type, external_id)}")
 
     def create_record(self, record_type: str, body: dict) -> str:
         """``POST /record/v1/{type}``; returns the new internal id from ``Location``.
@@ -359,12 +348,7 @@ class NetSuiteHook(ResilientHttpHook):
 
     def upsert_by_external_id(self, record_type: str, external_id: str, body: dict) -> str:
         """``PUT /record/v1/{type}/eid:{external_id}``: create or update; returns the internal id."""
-        if not _EXTERNAL_ID.match(external_id):
-            raise RecordError(
-                f"{record_type} externalId {external_id!r}: only letters, digits, _ and - can be used in eid:",
-                system=NETSUITE,
-                field_path="externalId",
-            )
+        _checked_external_id(record_type, external_id)
         response = self.request("PUT", self.record_url(record_type, f"eid:{external_id}"), json=body)
         new_id = _id_from_location(response)
         if new_id is not None and not new_id.startswith("eid:"):
@@ -384,6 +368,18 @@ class NetSuiteHook(ResilientHttpHook):
             return True, f"NetSuite account {self.account_id} answered ({self.auth_mode}): {len(rows)} row"
         except Exception as exc:  # the UI shows the message; errors carry no secrets
             return False, str(exc)
+
+
+def _checked_external_id(record_type: str, external_id: str) -> str:
+    """NetSuite external ids hold letters, digits, ``_`` and ``-`` (anything else breaks ``eid:`` URLs)."""
+    if not _EXTERNAL_ID.match(external_id or ""):
+        raise RecordError(
+            f"{record_type} externalId {external_id!r}: only letters, digits, _ and - are allowed",
+            system=NETSUITE,
+            code="INVALID_EXTERNAL_ID",
+            field_path="externalId",
+        )
+    return external_id
 
 
 def _bearer(headers: dict[str, str] | None, token: str) -> dict[str, str]:

@@ -183,3 +183,15 @@ def test_seed_regenerates_consistently_with_datagen(base: str) -> None:
     assert requests.post(f"{base}/_sandbox/seed", json={"skus": 0}, timeout=10).status_code == 400
     # reset returns to the latest seed
     assert requests.post(f"{base}/_sandbox/reset", timeout=10).json()["items"] == 7
+
+
+def test_faults_on_the_restlet_answer_in_the_restlet_shape(base: str) -> None:
+    fault(base, kind="auth", count=1, path="restlet")
+    denied = requests.get(base + RESTLET, params=INVENTORY, auth=tba_auth(), timeout=10)
+    assert denied.status_code == 401
+    assert denied.json() == {"error": {"code": "INVALID_LOGIN_ATTEMPT", "message": "Invalid login attempt."}}
+    fault(base, kind="status", status=429, count=1, path="restlet")
+    limited = requests.get(base + RESTLET, params=INVENTORY, auth=tba_auth(), timeout=10)
+    assert limited.status_code == 400 and limited.json()["error"]["code"] == "SSS_REQUEST_LIMIT_EXCEEDED"
+    fault(base, kind="status", status=429, count=1, path="/record/")
+    assert requests.get(base + CUSTOMER, auth=tba_auth(), timeout=10).status_code == 429

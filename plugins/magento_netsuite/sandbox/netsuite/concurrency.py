@@ -3,7 +3,8 @@
 Pure ASGI middleware, outermost in the app so injected latency holds a slot like a slow request
 does. Request number ``limit + 1`` gets 429 ``CONCURRENCY_LIMIT_EXCEEDED`` (REST) or 400
 ``SSS_REQUEST_LIMIT_EXCEEDED`` (RESTlet). Control paths and the OAuth 2.0 token endpoint are not
-counted.
+counted. The middleware also records the request path (``errors.CURRENT_PATH``) so injected
+faults answer in the REST or RESTlet shape.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from magento_netsuite.sandbox.common.metrics import Metrics
-from magento_netsuite.sandbox.netsuite.errors import concurrency_exceeded
+from magento_netsuite.sandbox.netsuite.errors import CURRENT_PATH, concurrency_exceeded
 
 LIMITED_PREFIXES = ("/services/rest/record/", "/services/rest/query/", "/app/site/hosting/")
 
@@ -59,6 +60,8 @@ class ConcurrencyMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            CURRENT_PATH.set(scope["path"])
         if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return

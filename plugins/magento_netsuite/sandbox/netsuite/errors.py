@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -17,6 +18,8 @@ INVALID_LOGIN_DETAIL = (
 )
 CONCURRENCY_DETAIL = "Concurrent request limit exceeded. Request blocked."
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
+CURRENT_PATH: ContextVar[str] = ContextVar("netsuite_sandbox_path", default="")
+"""The request path, set by the outermost middleware so injected faults answer in the API's own shape."""
 ERROR_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=error"
 
 
@@ -82,8 +85,11 @@ def concurrency_exceeded(path: str) -> Response:
 
 
 def _status_error(status: int) -> Response:
+    path = CURRENT_PATH.get()
     if status == 429:
-        return concurrency_exceeded("")
+        return concurrency_exceeded(path)
+    if path == RESTLET_PATH:
+        return restlet_error(status, "UNEXPECTED_ERROR", "An unexpected error occurred.")
     if status >= 500:
         return unexpected_error() if status == 500 else rest_error(status, "UNEXPECTED_ERROR", "Service unavailable.")
     return rest_error(status, "INVALID_REQUEST", "The request could not be processed.")
@@ -94,4 +100,6 @@ def _record_error(key: str, message: str | None, field: str | None) -> Response:
     return invalid_content(detail, field).response()
 
 
-RENDERER = ErrorRenderer(status_error=_status_error, auth_error=lambda: unauthorized(""), record_error=_record_error)
+RENDERER = ErrorRenderer(
+    status_error=_status_error, auth_error=lambda: unauthorized(CURRENT_PATH.get()), record_error=_record_error
+)

@@ -226,3 +226,10 @@ def test_raw_record_insert_through_control(ns: Client) -> None:
     assert ns.suiteql("SELECT status, BUILTIN.DF(status) AS s FROM salesorder WHERE id = 777") == [
         {"status": "F", "s": "Pending Billing"}
     ]
+
+
+def test_item_collection_filter(ns: Client) -> None:
+    found = ns.get(f"{RECORDS}/inventoryItem", params={"q": 'itemId START_WITH "SKU-00001"'}).json()
+    assert [i["id"] for i in found["items"]] == [str(1010 + n) for n in range(10)]
+    exact = ns.get(f"{RECORDS}/inventoryItem", params={"q": 'itemId IS "SKU-000007"'}).json()
+    assert [i["id"] for i in exact["items"]] == ["1007"]

@@ -260,8 +260,8 @@ def create_app(
         check_type(record_type)
         limit, offset = _page_params(request)
         acct = account()
-        ids = acct.ids(record_type)
         q = request.query_params.get("q")
+        ids = acct.ids(record_type)
         if q:
             try:
                 predicate = parse(q)
@@ -269,7 +269,7 @@ def create_app(
                 raise NetSuiteError(
                     400, "INVALID_PARAMETER", f"Invalid search query: {exc}", **{"o:errorQueryParam": "q"}
                 ) from None
-            ids = [i for i in ids if predicate(acct.render(record_type, i))]
+            ids = [i for i, fields in acct.filterable(record_type) if predicate(fields)]
         page = ids[offset : offset + limit]
         url = f"{_base(request)}{RECORD_PREFIX}/{record_type}"
         return _json(

@@ -269,3 +269,14 @@ def test_paging_stays_indexed_at_100000_rows(store: ErrorQueueStore) -> None:
             conn.exec_driver_sql(f'SET search_path TO "{schema_name}"')
             plan = " | ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
             assert "Index Scan" in plan and "Sort" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_synced_supersedes_stale_prone_flows_and_resolves_the_others(store: ErrorQueueStore) -> None:
+    [stock] = store.quarantine([rec("SKU-1")])
+    [order] = store.quarantine([rec("000000001", flow="orders_magento_to_netsuite", entity="order")])
+    assert store.synced(FLOW, ["SKU-1"], by="scheduled__5") == 1
+    assert store.synced("orders_magento_to_netsuite", ["000000001"], by="scheduled__5") == 1
+    assert store.get(stock).resolution == SUPERSEDED
+    assert store.get(order).resolution == "synced by scheduled__5"
+    assert set(store.last_synced(FLOW, ["SKU-1"])) == {"SKU-1"}
+    assert set(store.last_synced("orders_magento_to_netsuite", ["000000001"])) == {"000000001"}

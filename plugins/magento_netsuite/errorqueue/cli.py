@@ -29,7 +29,7 @@ _COLUMNS = (
     ("record_key", 18),
     ("error_class", 19),
     ("attempts", 8),
-    ("last_seen", 20),
+    ("last_seen", 23),
     ("message", 60),
 )
 
@@ -38,7 +38,7 @@ def _fmt(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
     return str(value).replace("\n", " ")
 
 

@@ -61,8 +61,9 @@ def _unknown_sku(record: QuarantineRecord) -> str | None:
     sku = _value(record, "sku") or _sku_from_message(record) or "in this record"
     sku_text = f"SKU {sku}" if sku != "in this record" else "A SKU in this record"
     return (
-        f"{sku_text} does not exist in NetSuite ({_subject(record)}): create the item in NetSuite or add it to "
-        f"the SKU map in {MAPPINGS}/value_maps.yaml, then Retry"
+        f"{sku_text} does not exist in NetSuite ({_subject(record)}): create the item in NetSuite (Item "
+        f"Name/Number = the SKU) or, if Magento spells the SKU differently, map it in {MAPPINGS}/value_maps.yaml, "
+        "then Retry"
     )
 
 

@@ -27,6 +27,11 @@ from magento_netsuite.errorqueue import schema
 from magento_netsuite.errorqueue.hints import fix_hint as hint_for
 from magento_netsuite.errorqueue.records import QuarantineRecord
 
+STALE_PRONE_FLOWS = frozenset(
+    {"inventory_netsuite_to_magento", "pricing_netsuite_to_magento", "products_netsuite_to_magento"}
+)
+"""Flows whose records are snapshots of a changing value: a newer sync supersedes a queued error."""
+
 PAYLOAD_FROM_SOURCE = "source"
 PAYLOAD_STORED_FALLBACK = "stored payload, source no longer has the record"
 SUPERSEDED = "superseded by a newer sync"
@@ -357,6 +362,16 @@ class ErrorQueueStore:
         keys = list(keys)
         self.mark_synced(flow, keys, at=at)
         return self._close(flow, keys, how=SUPERSEDED, by=by, event="superseded")
+
+    def synced(self, flow: str, keys: Iterable[str], *, by: str, at: datetime | None = None) -> int:
+        """What a flow calls after a run for the keys it synced successfully: their open rows resolve by
+        themselves (as superseded for :data:`STALE_PRONE_FLOWS`), and the sync is recorded for the
+        stale-retry guard. Returns how many rows were resolved."""
+        keys = list(keys)
+        if flow in STALE_PRONE_FLOWS:
+            return self.supersede(flow, keys, by=by, at=at)
+        self.mark_synced(flow, keys, at=at)
+        return self.resolve(flow, keys, how=f"synced by {by}", by=by)
 
     def _close(self, flow: str, keys: Iterable[str], *, how: str, by: str, event: str) -> int:
         now = _now()

@@ -46,3 +46,21 @@ def test_behaviour_validates_against_airflows_form_schema():
     schema = json.loads((AIRFLOW_DIR / "customized_form_field_behaviours.schema.json").read_text())
     jsonschema.validate(MagentoHook.get_ui_field_behaviour(), schema)
     jsonschema.validate(NetSuiteHook.get_ui_field_behaviour(), schema)
+
+
+def test_airflows_provider_manager_builds_the_forms_from_our_provider_info(monkeypatch):
+    """What the UI gets once the entry point is installed (loaded here by hand, same code path)."""
+    from airflow.providers_manager import ProviderInfo, ProvidersManager
+
+    manager = ProvidersManager()
+    for name in ("_provider_dict", "_connection_form_widgets", "_field_behaviours", "_hook_name_dict"):
+        monkeypatch.setattr(manager, name, type(getattr(manager, name))(getattr(manager, name)))  # restored after
+    manager._provider_dict["magento-netsuite-sync"] = ProviderInfo("0.1.0", get_provider_info())
+    manager._load_ui_metadata()
+    widgets = manager._connection_form_widgets
+    assert widgets["extra__netsuite__private_key"].is_sensitive
+    assert widgets["extra__magento__consumer_secret"].is_sensitive
+    assert not widgets["extra__netsuite__account_id"].is_sensitive
+    assert widgets["extra__netsuite__auth"].field["schema"]["enum"] == ["oauth2", "tba", None]
+    assert manager._field_behaviours["magento"]["relabeling"]["host"] == "Magento base URL"
+    assert manager._hook_name_dict["netsuite"] == "NetSuite (magento-netsuite-sync)"

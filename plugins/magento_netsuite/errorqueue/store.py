@@ -41,7 +41,7 @@ StatusFilter = str | Iterable[str] | None
 _T = schema.errors
 _A = schema.attempts
 _M = schema.sync_markers
-_KEY_CHUNK = 500  # keys per IN (...) list, well inside SQLite's bound-parameter limit
+_KEY_CHUNK = 500  # keys or ids per IN (...) list, well inside SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -214,19 +214,22 @@ class ErrorQueueStore:
     def mark_retrying(self, ids: Iterable[int], *, by: str) -> list[ErrorRow]:
         """Claim rows for a retry: only ``open`` rows move to ``retrying`` and are returned."""
         ids = sorted({int(i) for i in ids})
-        if not ids:
-            return []
         now = _now()
-        with self.engine.begin() as conn:
-            claimed = conn.execute(
-                _T.update()
-                .where(_T.c.id.in_(ids), _T.c.status == "open")
-                .values(status="retrying", claimed_by=by)
-                .returning(*_T.c)
-            ).mappings()
-            rows = sorted((_row(m) for m in claimed), key=lambda r: r.id)
-            if rows:
-                conn.execute(_A.insert(), [{"error_id": r.id, "at": now, "event": "retrying", "by": by} for r in rows])
+        rows: list[ErrorRow] = []
+        for start in range(0, len(ids), _KEY_CHUNK):
+            with self.engine.begin() as conn:
+                claimed = conn.execute(
+                    _T.update()
+                    .where(_T.c.id.in_(ids[start : start + _KEY_CHUNK]), _T.c.status == "open")
+                    .values(status="retrying", claimed_by=by)
+                    .returning(*_T.c)
+                ).mappings()
+                batch = sorted((_row(m) for m in claimed), key=lambda r: r.id)
+                if batch:
+                    conn.execute(
+                        _A.insert(), [{"error_id": r.id, "at": now, "event": "retrying", "by": by} for r in batch]
+                    )
+            rows += batch
         return rows
 
     def claimed(self, by: str, *, flow: str | None = None, limit: int | None = None) -> list[ErrorRow]:
@@ -581,9 +584,13 @@ class ErrorQueueStore:
         return _row(found) if found is not None else None
 
     def get_many(self, ids: Sequence[int]) -> list[ErrorRow]:
+        ids = sorted({int(i) for i in ids})
+        rows: list[ErrorRow] = []
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(*_T.c).where(_T.c.id.in_(list(ids))).order_by(_T.c.id)).mappings()
-            return [_row(m) for m in found]
+            for start in range(0, len(ids), _KEY_CHUNK):
+                query = sa.select(*_T.c).where(_T.c.id.in_(ids[start : start + _KEY_CHUNK])).order_by(_T.c.id)
+                rows += [_row(m) for m in conn.execute(query).mappings()]
+        return rows
 
     def history(self, id: int) -> list[AttemptRow]:
         """Every event of the row, oldest first."""

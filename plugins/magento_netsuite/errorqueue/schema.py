@@ -166,25 +166,37 @@ def ensure_schema(engine: sa.Engine) -> None:
     with _ENSURE_LOCK:
         if cache_key in _ENSURED:
             return
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_ID)))
-            schema_version.create(conn, checkfirst=True)
-            current = conn.execute(
-                sa.select(schema_version.c.version).where(schema_version.c.component == COMPONENT)
-            ).scalar_one_or_none()
-            if current is None:
-                for table in (errors, attempts, sync_markers):
-                    table.create(conn, checkfirst=True)
-                conn.execute(
-                    schema_version.insert().values(
-                        component=COMPONENT, version=SCHEMA_VERSION, applied_at=datetime.now(UTC)
-                    )
-                )
-            elif current > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the error queue schema is at version {current}, newer than this code ({SCHEMA_VERSION}): "
-                    "upgrade the magento_netsuite package"
-                )
-            # Upgrades from older versions go here, one step per version, when SCHEMA_VERSION grows.
+        for attempt in range(3):
+            try:
+                _migrate(engine)
+                break
+            except sa.exc.OperationalError:
+                # SQLite: another process created the tables between our check and our write
+                # (SQLITE_BUSY on a stale snapshot); the next attempt sees them.
+                if attempt == 2:
+                    raise
         _ENSURED.add(cache_key)
+
+
+def _migrate(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_ID)))
+        schema_version.create(conn, checkfirst=True)
+        current = conn.execute(
+            sa.select(schema_version.c.version).where(schema_version.c.component == COMPONENT)
+        ).scalar_one_or_none()
+        if current is None:
+            for table in (errors, attempts, sync_markers):
+                table.create(conn, checkfirst=True)
+            conn.execute(
+                schema_version.insert().values(
+                    component=COMPONENT, version=SCHEMA_VERSION, applied_at=datetime.now(UTC)
+                )
+            )
+        elif current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the error queue schema is at version {current}, newer than this code ({SCHEMA_VERSION}): "
+                "upgrade the magento_netsuite package"
+            )
+        # Upgrades from older versions go here, one step per version, when SCHEMA_VERSION grows.

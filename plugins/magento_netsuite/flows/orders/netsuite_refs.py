@@ -72,9 +72,9 @@ def find_customers(hook: NetSuiteHook, customers: Iterable[CustomerRef]) -> Cust
         if eids:
             conditions.append(f"externalid IN ({_marks(len(eids))})")
         if mails:
-            conditions.append(f"LOWER(email) IN ({_marks(len(mails))})")
+            conditions.append(f"LOWER(TRIM(email)) IN ({_marks(len(mails))})")
         query = (
-            "SELECT id, externalid, LOWER(email) AS email FROM customer "
+            "SELECT id, externalid, LOWER(TRIM(email)) AS email FROM customer "
             f"WHERE isinactive = 'F' AND ({' OR '.join(conditions)}) ORDER BY id"
         )
         for row in _rows(hook, query, eids + mails):

@@ -146,7 +146,9 @@ def _at_source_line(violation: FieldViolation, source_index: list[int]) -> Field
 
 def unknown_sku_violations(draft: Draft, item_ids: Mapping[str, str]) -> list[FieldViolation]:
     return [
-        FieldViolation("line_sku", f"items[{index}].sku", f"SKU {sku!r} is not an active NetSuite item")
+        FieldViolation(
+            "line_sku", f"items[{index}].sku", f"SKU {sku!r} (items[{index}].sku) is not an active NetSuite item"
+        )
         for index, sku in draft.line_skus
         if sku and sku not in item_ids
     ]
@@ -198,5 +200,5 @@ def quarantine_violations(
     found = list(violations)
     first = found[0]
     error_class = "reference" if first.field == "line_sku" and "NetSuite item" in first.message else "validation"
-    message = "; ".join(f"{v.path}: {v.message}" for v in found)
+    message = "; ".join(v.message if v.path in v.message else f"{v.path}: {v.message}" for v in found)
     return quarantine(key, payload, error_class=error_class, message=message, field_path=first.path, ctx=ctx)

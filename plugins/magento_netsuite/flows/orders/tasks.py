@@ -61,8 +61,11 @@ def prepare(extracted: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     hook = NetSuiteHook()
     prepared = prepare_orders(orders, hook, load_mapping_document(), ctx, workers=hook.concurrency.limit)
     _quarantine(prepared.quarantined)
+    # the Magento payload stays in the extracted batch: a load rejection looks it up there
+    ready = ({k: v for k, v in r.items() if k != "payload"} for r in prepared.ready)
     return {
-        "ready_uri": write_batch(FLOW, ctx.run_id, "ready", prepared.ready),
+        "extracted_uri": extracted["uri"],
+        "ready_uri": write_batch(FLOW, ctx.run_id, "ready", ready),
         "quarantined_uri": write_batch(
             FLOW, ctx.run_id, "quarantined", (outcome_to_dict(o) for o in prepared.quarantined)
         ),
@@ -76,7 +79,12 @@ def load(prepared: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Create the new orders in NetSuite (parallel within the hook's concurrency share)."""
     hook = NetSuiteHook()
     outcomes = load_orders(hook, read_batch(prepared["ready_uri"]), ctx, workers=hook.concurrency.limit)
-    _quarantine([o for o in outcomes if o.status is Status.QUARANTINED])
+    rejected = [o for o in outcomes if o.error is not None]
+    if rejected:
+        orders = {order_key(o): o for o in read_batch(prepared["extracted_uri"])}
+        for outcome in rejected:
+            outcome.error.payload = orders.get(outcome.key, outcome.error.payload)
+        _quarantine(rejected)
     counts = Counter(o.status.value for o in outcomes)
     log.info("load: %s", dict(counts))
     return {"uri": write_batch(FLOW, ctx.run_id, "loaded", (outcome_to_dict(o) for o in outcomes)), **counts}

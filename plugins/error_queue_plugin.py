@@ -31,6 +31,7 @@ class ErrorQueuePlugin(AirflowPlugin):
             "name": "Error Queue",
             "href": f"{URL_PREFIX}/",
             "destination": "nav",
+            "nav_top_level": True,
             "url_route": "error-queue",
             "icon": f"{URL_PREFIX}/static/icon.svg",
             "icon_dark_mode": f"{URL_PREFIX}/static/icon-dark.svg",

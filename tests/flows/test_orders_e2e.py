@@ -314,3 +314,27 @@ def test_replay_of_a_fixed_order_resolves_its_row(orders_dag, env: FlowEnv) -> N
     assert order is not None and order["shippingAddress"]["zip"] == "78701"
     comments = [h["comment"] for h in env.magento_order(fixed)["status_histories"]]
     assert sum(WRITE_BACK_MARKER in c for c in comments) == 1
+
+
+def test_a_netsuite_rejection_quarantines_the_order_with_netsuites_error_path(orders_dag, env: FlowEnv) -> None:
+    dataset = seed(env, orders=6, **CLEAN)
+    rejected = dataset.orders[2]["increment_id"]
+    env.netsuite.fault(
+        kind="record",
+        key=rejected,
+        field="item.items[0].quantity",
+        message="Invalid quantity: the item is not sold in this unit.",
+    )
+
+    dagrun, tis = run(orders_dag)
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert (summary["loaded"], summary["quarantined"]) == (len(dataset.orders) - 1, 1)
+    (row,) = store().open_errors(flow=FLOW)
+    assert (row.record_key, row.field_path, row.code) == (rejected, "item.items[0].quantity", "INVALID_CONTENT")
+    assert row.task_id == "load" and "not sold in this unit" in row.message
+    assert row.payload["increment_id"] == rejected and "items" in row.payload, "the Magento order, for replay"
+    assert env.netsuite_record("salesOrder", rejected) is None
+    comments = [h["comment"] for h in env.magento_order(rejected)["status_histories"]]
+    assert not any(WRITE_BACK_MARKER in c for c in comments)

@@ -338,3 +338,15 @@ def test_a_netsuite_rejection_quarantines_the_order_with_netsuites_error_path(or
     assert env.netsuite_record("salesOrder", rejected) is None
     comments = [h["comment"] for h in env.magento_order(rejected)["status_histories"]]
     assert not any(WRITE_BACK_MARKER in c for c in comments)
+
+
+def test_an_empty_window_costs_no_netsuite_call(orders_dag, env: FlowEnv) -> None:
+    seed(env, orders=4, **CLEAN)
+    env.monkeypatch.setenv("AIRFLOW_VAR_MNS_ORDERS_OVERLAP_MINUTES", "0")  # the last 5 minutes only: no orders
+
+    dagrun, tis = run(orders_dag, window_end() + timedelta(hours=2))
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert (summary["extracted"], summary["loaded"], summary["quarantined"]) == (0, 0, 0)
+    assert env.netsuite.calls() == 0

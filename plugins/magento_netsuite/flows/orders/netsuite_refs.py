@@ -15,8 +15,8 @@ from magento_netsuite.connectors.errors import AuthError, SyncError, TransientEr
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.orders.transform import CustomerRef
 
-CHUNK = 500
-"""Keys per SuiteQL ``IN (...)`` list."""
+CHUNK = 1000
+"""Keys per SuiteQL query (Oracle allows at most 1,000 expressions in one ``IN`` list)."""
 
 
 def _chunks(values: Sequence[str], size: int = CHUNK) -> Iterator[list[str]]:

@@ -133,6 +133,11 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             frame = page.frames[-1]
             assert frame.evaluate("window.__xss") is None
             page.screenshot(path=SCREENSHOTS / "error-queue-list.png")
+            page.emulate_media(color_scheme="dark")  # the page follows the Airflow UI's theme
+            expect(queue.locator("html")).to_have_class("dark")
+            page.screenshot(path=SCREENSHOTS / "error-queue-list-dark.png")
+            page.emulate_media(color_scheme="light")
+            expect(queue.locator("html")).to_have_class("light")
 
             # Detail: the payload with the failing field highlighted, and the history.
             row.get_by_role("link", name=ORDER_KEY).click()

@@ -145,15 +145,15 @@ function rowElement(row) {
     el("td", { class: "nowrap status" }, statusBadge(row)),
     el("td", { class: "nowrap", text: row.flow }),
     el("td", { class: "key" }, el("a", { href: `#/error/${row.id}`, text: row.record_key })),
-    el("td", { text: row.error_class }),
-    el("td", {}, row.field_path ? el("code", { class: "field", text: row.field_path }) : ""),
-    el("td", { class: "msg", text: row.message }),
-    el("td", { class: "hint", text: row.fix_hint || "" }),
-    el("td", { text: row.attempts }),
-    el("td", { class: "nowrap", text: when(row.first_seen) }),
-    el("td", { class: "nowrap", text: when(row.last_seen) }),
-    el("td", {}, row.log_url ? el("a", { href: row.log_url, target: "_top", text: "task log" }) : ""),
-    el("td", { class: "nowrap" }, retry, " ", ignore));
+    el("td", { class: "class" }, el("span", { text: row.error_class }),
+      row.field_path ? el("code", { class: "field", text: row.field_path }) : null),
+    el("td", { class: "msg" }, el("div", { class: "clamp", title: row.message, text: row.message })),
+    el("td", { class: "hint" }, el("div", { class: "clamp", title: row.fix_hint || "", text: row.fix_hint || "" })),
+    el("td", { class: "num", text: row.attempts }),
+    el("td", { class: "nowrap seen" }, el("span", { text: when(row.last_seen) }),
+      el("small", { class: "muted", text: when(row.first_seen) })),
+    el("td", {}, row.log_url ? el("a", { href: row.log_url, target: "_top", title: "Task log of the failing run", text: "log" }) : ""),
+    el("td", {}, el("div", { class: "actions" }, retry, ignore)));
 }
 
 function updateToolbar() {
@@ -271,7 +271,8 @@ function renderDetail({ row, history }) {
     ["Field", row.field_path ? el("code", { class: "field", text: row.field_path }) : "—"],
     ["Code", row.code || "—"], ["Message", row.message], ["Fix hint", row.fix_hint || "—"],
     ["Attempts", String(row.attempts)], ["First seen", when(row.first_seen)], ["Last seen", when(row.last_seen)],
-    ["Run", row.log_url ? el("a", { href: row.log_url, target: "_top", text: `${row.dag_id} · ${row.run_id}` }) : (row.run_id || "—")],
+    ["Failed in", row.log_url ? el("a", { href: row.log_url, target: "_top",
+      text: `${row.dag_id} · ${row.run_id}${row.task_id ? ` · ${row.task_id}` : ""} (task log)` }) : (row.run_id || "—")],
   ];
   if (row.resolution) facts.push(["Resolution", `${row.resolution} (${row.resolved_by || ""}, ${when(row.resolved_at)})`]);
   $("#detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", {}, v)]));
@@ -372,7 +373,23 @@ function route() {
   else loadList();
 }
 
+// Follow the Airflow UI's own light/dark choice (its <html> carries "light" or "dark"); without a
+// parent UI, the CSS falls back to prefers-color-scheme.
+function followAirflowTheme() {
+  let host;
+  try { host = window.parent !== window ? window.parent.document.documentElement : null; } catch (_) { host = null; }
+  if (!host) return;
+  const apply = () => {
+    const mode = host.classList.contains("dark") ? "dark" : host.classList.contains("light") ? "light" : null;
+    document.documentElement.classList.toggle("dark", mode === "dark");
+    document.documentElement.classList.toggle("light", mode === "light");
+  };
+  apply();
+  new MutationObserver(apply).observe(host, { attributes: true, attributeFilter: ["class", "style"] });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  followAirflowTheme();
   $("#filters").addEventListener("submit", (e) => { e.preventDefault(); resetAndLoad(); });
   $("#filters select[name=status]").addEventListener("change", resetAndLoad);
   $("#filters select[name=flow]").addEventListener("change", resetAndLoad);

@@ -37,7 +37,7 @@ def orders_dag(airflow_db: Path):
 
 
 @pytest.fixture
-def env(flow_env: FlowEnv, netsuite_pool: str, monkeypatch: pytest.MonkeyPatch) -> FlowEnv:
+def env(flow_env: FlowEnv, airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> FlowEnv:
     # seeded orders are spread over the hour before "now": widen the window to cover them
     monkeypatch.setenv("AIRFLOW_VAR_MNS_ORDERS_OVERLAP_MINUTES", "90")
     return flow_env

@@ -350,3 +350,24 @@ def test_an_empty_window_costs_no_netsuite_call(orders_dag, env: FlowEnv) -> Non
     summary = summary_of(tis)
     assert (summary["extracted"], summary["loaded"], summary["quarantined"]) == (0, 0, 0)
     assert env.netsuite.calls() == 0
+
+
+def test_a_retried_write_back_comments_each_order_once(orders_dag, env: FlowEnv) -> None:
+    dataset = seed(env, orders=10, **CLEAN)
+    env.connect(magento={"max_attempts": 1})
+    env.magento.fault(kind="status", status=503, path="comments", method="POST", count=4)
+    delays = {t.task_id: t.retry_delay for t in orders_dag.tasks}
+    for t in orders_dag.tasks:
+        t.retry_delay = timedelta(0)
+    try:
+        dagrun, tis = run(orders_dag)
+    finally:
+        for t in orders_dag.tasks:
+            t.retry_delay = delays[t.task_id]
+
+    assert dagrun.state == "success"
+    assert tis["write_back"].try_number == 2, "the first try failed past the hook's one attempt"
+    assert tis["load"].try_number == 1
+    for order in dataset.orders:
+        comments = [h["comment"] for h in env.magento_order(order["increment_id"])["status_histories"]]
+        assert sum(WRITE_BACK_MARKER in c for c in comments) == 1, order["increment_id"]

@@ -159,6 +159,16 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             expect(row.locator("td.status")).to_contain_text("retrying")
             expect(retry).to_be_disabled()
 
+            # Meanwhile the operator ignores the markup order: a reason is required.
+            xss_row.locator("button[data-action=ignore]").click()
+            dialog = queue.locator("#ignore-dialog")
+            dialog.locator("button[type=submit]").click()
+            expect(dialog).to_be_visible()  # an empty reason does not submit
+            dialog.locator("#ignore-reason").fill("test order placed by QA")
+            dialog.locator("button[type=submit]").click()
+            expect(dialog).to_be_hidden()
+            expect(xss_row.locator("td.status")).to_have_text("ignored")
+
             # The replay run loads the fixed order; the page shows the row resolved.
             expect(row.locator("td.status")).to_contain_text("resolved", timeout=90_000)
         except Exception:
@@ -168,6 +178,10 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
         finally:
             browser.close()
 
+    ignored = store.open_errors(flow="orders_magento_to_netsuite", status="ignored")
+    assert [(r.record_key, r.resolution, r.resolved_by) for r in ignored] == [
+        ("000000017", "test order placed by QA", "admin")
+    ]
     resolved = store.get(row_id)
     assert resolved.status == "resolved"
     assert resolved.resolution.startswith("loaded on retry")

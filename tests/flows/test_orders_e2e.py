@@ -371,3 +371,26 @@ def test_a_retried_write_back_comments_each_order_once(orders_dag, env: FlowEnv)
     for order in dataset.orders:
         comments = [h["comment"] for h in env.magento_order(order["increment_id"])["status_histories"]]
         assert sum(WRITE_BACK_MARKER in c for c in comments) == 1, order["increment_id"]
+
+
+def test_a_later_run_that_loads_a_fixed_order_resolves_its_row(orders_dag, env: FlowEnv) -> None:
+    dataset = seed(
+        env, orders=8, unknown_sku_share=0.0, unknown_customer_share=0.0, guest_share=0.0, missing_postcode_share=0.25
+    )
+    broken = dataset.mismatches["missing_postcode_orders"]
+    logical_date = window_end()
+    run(orders_dag, logical_date)
+    fixed = broken[0]
+    httpx.patch(
+        f"{env.magento.url}/_sandbox/orders/{fixed}",
+        json={"extension_attributes.shipping_assignments[0].shipping.address.postcode": "02108"},
+        timeout=10,
+    ).raise_for_status()
+
+    dagrun, tis = run(orders_dag, logical_date)
+
+    summary = summary_of(tis)
+    assert dagrun.state == "success" and summary["loaded"] == 1 and summary["extra"]["resolved"] == 1
+    assert {r.record_key for r in store().open_errors(flow=FLOW)} == set(broken) - {fixed}
+    (row,) = store().open_errors(flow=FLOW, status=("resolved",), key_search=fixed)
+    assert row.resolved_by == DAG_ID

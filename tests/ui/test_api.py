@@ -323,3 +323,17 @@ def test_markup_in_payloads_stays_data(client, tokens, store, flow):
     assert "alert(1)" not in page.text  # the shell never carries row data; the page renders it as text
     script = client.get(f"{BASE}/static/app.js").text
     assert ".innerHTML" not in script and "insertAdjacentHTML" not in script and "outerHTML" not in script
+
+
+def test_rows_a_replay_run_holds_link_to_that_run(client, tokens, store, flow):
+    [row_id] = store.quarantine([order(flow, "000000901")])
+    store.mark_retrying([row_id], by="error_queue_replay:manual__2026-11-29T03:00:00+00:00")  # replay.claim_id()
+    row = client.get(f"{BASE}/api/errors/{row_id}", headers=bearer(tokens["viewer"])).json()["row"]
+    assert (row["status"], row["replay_run_id"]) == ("retrying", "manual__2026-11-29T03:00:00+00:00")
+    assert row["replay_run_url"] == "/dags/error_queue_replay/runs/manual__2026-11-29T03%3A00%3A00%2B00%3A00"
+    listing = client.get(
+        f"{BASE}/api/errors", params={"flow": flow, "status": "retrying"}, headers=bearer(tokens["viewer"])
+    )
+    assert [r["id"] for r in listing.json()["rows"]] == [row_id]
+    retry = client.post(f"{BASE}/api/retry", json={"ids": [row_id]}, headers=bearer(tokens["admin"]) | CSRF)
+    assert retry.status_code == 409  # already held by a run: nothing triggered

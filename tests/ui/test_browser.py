@@ -3,12 +3,14 @@
 Headless Debian Chromium (``/usr/bin/chromium``, installed by ``make browser``) driven by Playwright:
 log in, open Error Queue from the navigation, see the seeded quarantined order with its field and
 hint, fix the order at its source, click Retry, and watch the row resolve once the
-``error_queue_replay`` run has loaded it. Screenshots of the list and detail views go to ``docs/img/``.
+``error_queue_replay`` run has loaded it. Screenshots of the list and detail views are taken on every
+run; with ``MNS_UPDATE_SCREENSHOTS=1`` they replace the committed ones in ``docs/img/``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "docs" / "img"
+DOCS_IMG = ROOT / "docs" / "img"
 PROBE_FLOW = "replay_probe"  # tests.replay_probe.probe.FLOW
 ORDER_KEY = "000000042"
 XSS_NAME = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
@@ -103,7 +105,8 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
     store, row_id = seed(stack)
     hint = store.get(row_id).fix_hint
     assert hint, "the hint catalogue gives every row a fix hint"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots = DOCS_IMG if os.environ.get("MNS_UPDATE_SCREENSHOTS") == "1" else stack.workdir / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -132,10 +135,10 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             expect(xss_row.locator("td.msg")).to_contain_text("<script>window.__xss = 1</script>")
             frame = page.frames[-1]
             assert frame.evaluate("window.__xss") is None
-            page.screenshot(path=SCREENSHOTS / "error-queue-list.png")
+            page.screenshot(path=screenshots / "error-queue-list.png")
             page.emulate_media(color_scheme="dark")  # the page follows the Airflow UI's theme
             expect(queue.locator("html")).to_have_class("dark")
-            page.screenshot(path=SCREENSHOTS / "error-queue-list-dark.png")
+            page.screenshot(path=screenshots / "error-queue-list-dark.png")
             page.emulate_media(color_scheme="light")
             expect(queue.locator("html")).to_have_class("light")
 
@@ -145,7 +148,7 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             expect(queue.locator("#payload mark.failing")).to_contain_text('"postcode": null')
             expect(queue.locator("#history tbody tr")).to_have_count(1)
             expect(queue.locator("#history tbody")).to_contain_text("failed")
-            page.screenshot(path=SCREENSHOTS / "error-queue-detail.png")
+            page.screenshot(path=screenshots / "error-queue-detail.png")
 
             # The operator fixes the order at its source, then clicks Retry once.
             fixed = {"increment_id": ORDER_KEY, "name": "Ada Lovelace", "city": "London", "postcode": "SW1A 1AA"}

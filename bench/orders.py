@@ -1,6 +1,6 @@
 """Orders flow throughput: 2,000 orders × 3 lines through ``magento_orders_to_netsuite``.
 
-Both sandboxes run in a separate process (their own interpreter, like real servers) with 50 ms
+Each sandbox runs in its own process (like two separate real systems) with 50 ms
 latency on every API call and the NetSuite account concurrency limit at 5; the DAG runs with
 ``dag.test()`` in a child process with its own temporary ``AIRFLOW_HOME``. Printed:
 
@@ -36,25 +36,23 @@ LIMIT = 5
 OVERLAP_MINUTES = 90
 
 
-def _sandboxes() -> tuple[subprocess.Popen, str, str]:
+def _serve(which: str) -> tuple[subprocess.Popen, str]:
+    """One sandbox in its own process (like a real, separate system); returns it and its URL."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
-    command = [sys.executable, "-m", "magento_netsuite.sandbox", "serve", "--magento-port", "0", "--netsuite-port", "0"]
-    command += ["--orders", "0", "--customers", "50", "--skus", "200"]
+    command = [sys.executable, "-m", "magento_netsuite.sandbox", "serve", "--only", which]
+    command += ["--magento-port", "0", "--netsuite-port", "0", "--orders", "0", "--customers", "50", "--skus", "200"]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    urls: dict[str, str] = {}
     deadline = time.monotonic() + 120
     assert proc.stdout is not None
-    while len(urls) < 2 and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
         match = re.match(r"(Magento|NetSuite) sandbox:\s+(http://[\d.]+:\d+)", line)
         if match:
-            urls[match.group(1)] = match.group(2)
-    if len(urls) < 2:
-        proc.kill()
-        raise RuntimeError(f"sandboxes did not start: {urls}")
-    return proc, urls["Magento"], urls["NetSuite"]
+            return proc, match.group(2)
+    proc.kill()
+    raise RuntimeError(f"the {which} sandbox did not start")
 
 
 def _orders(now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -153,7 +151,8 @@ def main() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     seed, orders = _orders(now - timedelta(minutes=1))
     logical_date = now.replace(minute=now.minute - now.minute % 5, second=0) + timedelta(minutes=15)
-    proc, magento, netsuite = _sandboxes()
+    magento_proc, magento = _serve("magento")
+    netsuite_proc, netsuite = _serve("netsuite")
     try:
         with httpx.Client(timeout=300) as http, tempfile.TemporaryDirectory(prefix="mns-bench-orders-") as tmp:
             for url in (magento, netsuite):
@@ -172,8 +171,9 @@ def main() -> None:
             metrics = http.get(f"{netsuite}/_sandbox/metrics").json()
             state = http.get(f"{netsuite}/_sandbox/state").json()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in (magento_proc, netsuite_proc):
+            proc.terminate()
+            proc.wait(timeout=30)
     _report(result, metrics, state)
 
 

@@ -58,7 +58,7 @@ def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str
 def load_orders(
     hook: NetSuiteHook, ready: Iterable[Mapping[str, Any]], ctx: RunContext, *, workers: int
 ) -> list[RecordOutcome]:
-    """One outcome per ready order (``{"key", "body", "magento", "payload"}``).
+    """One outcome per ready order (``{"key", "body", "magento"}``, optionally the Magento ``payload``).
 
     Auth errors stop the load at once. Transient errors past the hook's retries let the other orders
     finish, then raise, so Airflow retries the task; the rerun's existence check skips what landed.

@@ -203,9 +203,7 @@ def test_verifier_rejects_other_oauth_versions_and_signature_methods() -> None:
             "oauth_version": "1.0",
         } | overrides
         params["oauth_signature"] = sign(signature_base_string("GET", uri, list(params.items())), "cs", "ts")
-        return "OAuth " + ", ".join(
-            ['realm="1234567_SB1"', *(f'{k}="{quote(v, safe="")}"' for k, v in params.items())]
-        )
+        return "OAuth " + ", ".join(['realm="1234567_SB1"', *(f'{k}="{quote(v, safe="")}"' for k, v in params.items())])
 
     assert verifier.verify("GET", uri, [], header(), now=now) == "tk"
     with pytest.raises(AuthFailure, match="VersionRejected"):

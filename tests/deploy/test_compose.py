@@ -111,3 +111,27 @@ def test_connections_point_at_the_sandbox_services():
     for sandbox in ("magento-sandbox", "netsuite-sandbox"):
         command = SERVICES[sandbox]["command"]
         assert command[:4] == ["python", "-m", "magento_netsuite.sandbox", "serve"]
+
+
+def test_sandbox_credentials_in_compose_are_the_ones_the_sandboxes_accept():
+    from magento_netsuite.sandbox import credentials
+
+    env = SERVICES["airflow-worker"]["environment"]
+    magento = json.loads(env["AIRFLOW_CONN_MAGENTO_DEFAULT"])
+    netsuite = json.loads(env["AIRFLOW_CONN_NETSUITE_DEFAULT"])["extra"]
+    assert magento["password"] == credentials.MAGENTO_BEARER_TOKEN
+    assert netsuite["account_id"] == credentials.NETSUITE_ACCOUNT_ID
+    assert netsuite["consumer_key"] == credentials.NETSUITE_CONSUMER_KEY
+    assert netsuite["consumer_secret"] == credentials.NETSUITE_CONSUMER_SECRET
+    assert netsuite["token_id"] == credentials.NETSUITE_TOKEN_ID
+    assert netsuite["token_secret"] == credentials.NETSUITE_TOKEN_SECRET
+
+
+def test_sandbox_serve_command_accepts_the_compose_arguments():
+    from magento_netsuite.sandbox.__main__ import build_parser
+
+    for sandbox in ("magento-sandbox", "netsuite-sandbox"):
+        args = build_parser().parse_args(SERVICES[sandbox]["command"][3:])
+        assert args.command == "serve"
+        assert args.host == "0.0.0.0"
+        assert args.only == sandbox.removesuffix("-sandbox")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
     ]
 )
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
+# The API server signs its tokens with this; fixed per session so every app a test builds agrees.
+os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_urlsafe(48))
 os.environ.setdefault("AIRFLOW_CONN_MNS_STORE", f'{{"conn_type": "sqlite", "host": "{_AIRFLOW_HOME}/mns_store.db"}}')
 os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "plugins"), str(ROOT), os.environ.get("PYTHONPATH", "")])
 

@@ -16,7 +16,7 @@ synced after the error are resolved as *superseded by a newer sync*, the others 
 the source by key** (the stored payload only when the source no longer has the record, noted on the
 row), sent through the flow's own transform and load, and resolved or re-queued with the new error;
 `report` adds it up. Tasks do not retry: a failing replay (source or target down, credentials refused)
-reopens the rows it holds and fails the run; retry them again once the system is back.
+reopens the rows it holds, fails the run and alerts; retry them again once the system is back.
 Logic: `magento_netsuite.errorqueue`.
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from magento_netsuite.alerts import task_failure_alert
 from magento_netsuite.errorqueue import tasks
 
 
@@ -36,7 +37,11 @@ from magento_netsuite.errorqueue import tasks
     max_active_runs=4,  # claims keep concurrent runs off each other's rows
     tags=["magento-netsuite", "error-queue"],
     doc_md=__doc__,
-    default_args={"owner": "integrations", "retries": 0},  # a person re-triggers; failed replays reopen rows
+    default_args={
+        "owner": "integrations",
+        "retries": 0,  # a person re-triggers; failed replays reopen rows
+        "on_failure_callback": task_failure_alert,
+    },
     params={
         "ids": Param([], type="array", items={"type": "integer"}, description="Error-queue row ids to retry"),
         "flow": Param(None, type=["null", "string"], description="Retry every open row of this flow"),

@@ -1,0 +1,104 @@
+"""Transform: one NetSuite inventory row → one MSI source item, or a quarantined record.
+
+The mapping places ``sku`` and ``location_id → source_code`` (value map ``location_to_source``); the
+quantity is the mapping's ``quantity_basis`` column (``available`` by default) minus the safety
+buffer, never below zero, and the status follows it. Inactive items go to 0 / out of stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from magento_netsuite.errorqueue.records import QuarantineRecord
+from magento_netsuite.flows.inventory.constants import ENTITY, FLOW
+from magento_netsuite.flows.inventory.settings import InventorySettings
+from magento_netsuite.governance import Flow, MappingDocument, translate_record
+from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: str
+    dag_id: str
+    task_id: str
+    try_number: int = 1
+    map_index: int = -1
+
+
+def record_key(sku: Any, source_code: Any) -> str:
+    """The key of one source item in the error queue and the summary: ``SKU@source_code``."""
+    return f"{sku}@{source_code}"
+
+
+def row_key(row: Mapping[str, Any], doc: MappingDocument) -> str:
+    location = str(row.get("location_id"))
+    source = doc.value_map("location_to_source").entries.get(location, f"location:{location}")
+    return record_key(str(row.get("sku") or "").strip(), source)
+
+
+def quarantine(
+    key: str, payload: Mapping[str, Any], error_class: str, message: str, field_path: str | None, ctx: RunContext
+) -> RecordOutcome:
+    record = QuarantineRecord(
+        flow=FLOW,
+        entity=ENTITY,
+        record_key=key,
+        error_class=error_class,
+        message=message,
+        payload=dict(payload),
+        field_path=field_path,
+        dag_id=ctx.dag_id,
+        run_id=ctx.run_id,
+        task_id=ctx.task_id,
+        try_number=ctx.try_number,
+    )
+    return RecordOutcome(key, Status.QUARANTINED, error=record)
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def source_item(
+    row: Mapping[str, Any], flow: Flow, doc: MappingDocument, settings: InventorySettings, ctx: RunContext
+) -> dict[str, Any] | RecordOutcome:
+    """The MSI source item ``{key, sku, source_code, quantity, status}`` or the quarantine outcome."""
+    key = row_key(row, doc)
+    translation = translate_record(flow, row, doc)
+    if translation.violations:
+        first = translation.violations[0]
+        is_location = first.field == "source_code" and "map" in first.message.lower()
+        return quarantine(
+            key,
+            row,
+            "reference" if is_location else "validation",
+            "; ".join(f"{v.path}: {v.message}" for v in translation.violations),
+            first.path,
+            ctx,
+        )
+    sku, source_code = translation.record["sku"], translation.record["source_code"]
+    basis = settings.quantity_basis
+    quantity = _number(row.get(basis))
+    if quantity is None:
+        message = f"{sku} at {source_code}: {basis} {row.get(basis)!r} is not a number"
+        return quarantine(key, row, "validation", message, basis, ctx)
+    if quantity < 0:
+        message = f"{sku} at {source_code}: {basis} is negative ({quantity}); Magento is never sent a negative stock"
+        return quarantine(key, row, "validation", message, basis, ctx)
+    if row.get("inactive"):
+        quantity = Decimal(0)
+    pushed = max(Decimal(0), quantity - settings.buffer(sku, source_code))
+    return {
+        "key": key,
+        "sku": sku,
+        "source_code": source_code,
+        "quantity": int(pushed) if pushed == pushed.to_integral_value() else float(pushed),
+        "status": 1 if pushed > 0 else 0,
+    }

@@ -1,0 +1,210 @@
+"""End to end: ``netsuite_inventory_to_magento`` under ``dag.test()`` against both sandboxes."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from magento_netsuite.flows.inventory.constants import DAG_ID, FLOW
+from magento_netsuite.sandbox.datagen import SeedConfig
+from tests.alerts.receiver import SlackReceiver
+from tests.flows.conftest import FlowEnv, utc_now
+
+pytestmark = pytest.mark.airflow
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = {"1": "wh_east", "2": "wh_west", "3": "wh_central"}
+SKUS = 200
+
+
+@pytest.fixture(scope="module")
+def inventory_dag(airflow_db: Path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags" / "netsuite_inventory_to_magento.py"))
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.get_dag(DAG_ID)
+    # dag.test() in 3.3.2 looks the DAG's deadline alerts up by id, which only a serialized DAG (the
+    # scheduler's) has; the alert itself is asserted in test_freshness_deadline_is_twice_the_schedule
+    dag.deadline = None
+    return dag
+
+
+def test_freshness_deadline_is_twice_the_schedule(airflow_db: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "netsuite_inventory_to_magento.py")).get_dag(DAG_ID)
+    (alert,) = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
+    assert alert.interval == timedelta(minutes=30)
+    assert dag.max_active_runs == 1
+    assert dag.timetable.summary == "*/15 * * * *"
+
+
+@pytest.fixture
+def env(flow_env: FlowEnv, airflow_db: Path) -> FlowEnv:
+    flow_env.seed(SeedConfig(skus=SKUS, customers=1, orders=0, seed=11, now=utc_now() - timedelta(hours=2)))
+    flow_env.connect(magento={"backoff_base": 0.05, "backoff_max": 0.2}, netsuite={"backoff_base": 0.05})
+    return flow_env
+
+
+@pytest.fixture
+def slack(env: FlowEnv) -> Iterator[SlackReceiver]:
+    receiver = SlackReceiver()
+    env.monkeypatch.setenv(
+        "AIRFLOW_CONN_SLACK_ALERTS",
+        json.dumps({"conn_type": "slackwebhook", "password": f"{receiver.url()}/services/T0TEST/B0TEST/inv"}),
+    )
+    yield receiver
+    receiver.stop()
+
+
+_RUNS = {"n": 0}
+
+
+def run(dag, mode: str = "delta"):
+    _RUNS["n"] += 1
+    logical = utc_now().replace(second=0) + timedelta(minutes=_RUNS["n"])
+    dagrun = dag.test(logical_date=logical, run_conf={"mode": mode})
+    tis = {(ti.task_id, ti.map_index): ti for ti in dagrun.get_task_instances()}
+    return dagrun, tis
+
+
+def summary_of(tis) -> dict[str, Any]:
+    return tis["summarize", -1].xcom_pull(task_ids="summarize")
+
+
+def netsuite_available(env: FlowEnv) -> dict[tuple[str, str], float]:
+    assert env.dataset is not None
+    return {
+        (i.sku, SOURCES[str(lvl.location_id)]): float(lvl.available) for i in env.dataset.items for lvl in i.inventory
+    }
+
+
+def magento_items(env: FlowEnv) -> dict[tuple[str, str], dict]:
+    rows = env.magento.get("source-items")
+    rows = rows.get("items", rows) if isinstance(rows, dict) else rows
+    return {(r["sku"], r["source_code"]): r for r in rows}
+
+
+def source_item_posts(env: FlowEnv) -> int:
+    endpoints = env.magento.get("metrics")["endpoints"]
+    return sum(s["calls"] for name, s in endpoints.items() if "source-items" in name and "POST" in name)
+
+
+def test_full_sync_maps_locations_and_matches_netsuite(inventory_dag, env: FlowEnv) -> None:
+    dagrun, tis = run(inventory_dag, "full")
+    assert dagrun.state == "success", {k: t.state for k, t in tis.items()}
+    summary = summary_of(tis)
+    expected = netsuite_available(env)
+    assert summary["extracted"] == len(expected) == SKUS * 3
+    assert summary["loaded"] == len(expected) and summary["quarantined"] == 0
+    magento = magento_items(env)
+    for (sku, source), available in expected.items():
+        row = magento[sku, source]  # location 1 → wh_east, 2 → wh_west, 3 → wh_central
+        assert row["quantity"] == max(0.0, available)
+        assert row["status"] == (1 if available > 0 else 0)
+    assert env.netsuite.calls("restlet") == 1, "150 items x 3 locations fit one RESTlet page"
+
+
+def test_delta_after_one_percent_change_pushes_exactly_those(inventory_dag, env: FlowEnv) -> None:
+    assert run(inventory_dag, "full")[0].state == "success"
+    assert env.dataset is not None
+    changed = random.Random(3).sample([i.sku for i in env.dataset.items], SKUS // 100)
+    env.netsuite.post("inventory", [{"sku": s, "location_id": "2", "on_hand": 500, "committed": 7} for s in changed])
+    env.magento.clear()
+
+    dagrun, tis = run(inventory_dag)
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert summary["extra"]["mode"] == "delta"
+    assert summary["loaded"] == len(changed)
+    assert summary["extracted"] == summary["loaded"] + summary["unchanged"] + summary["quarantined"]
+    magento = magento_items(env)
+    assert all(magento[s, "wh_west"]["quantity"] == 493 for s in changed)
+    assert source_item_posts(env) == 1
+
+    env.magento.clear()
+    quiet = summary_of(run(inventory_dag)[1])
+    assert quiet["loaded"] == 0
+    assert source_item_posts(env) == 0
+
+
+def test_unknown_sku_and_negative_quantity_are_quarantined(inventory_dag, env: FlowEnv) -> None:
+    env.netsuite.post(
+        "items", [{"sku": "NS-ONLY-1", "inventory": [{"location_id": "1", "on_hand": 9, "committed": 0}]}]
+    )
+    assert env.dataset is not None
+    negative = env.dataset.items[0].sku
+    env.netsuite.post("inventory", [{"sku": negative, "location_id": "3", "on_hand": 1, "committed": 4}])
+
+    dagrun, tis = run(inventory_dag, "full")
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert summary["quarantined"] == 2
+    assert summary["extra"]["unknown_skus"] == ["NS-ONLY-1"]
+    from magento_netsuite.errorqueue.store import ErrorQueueStore
+
+    rows = {r.record_key: r for r in ErrorQueueStore.from_connection().open_errors(flow=FLOW)}
+    assert rows["NS-ONLY-1@wh_east"].error_class == "reference"
+    assert rows[f"{negative}@wh_central"].error_class == "validation"
+    assert rows[f"{negative}@wh_central"].field_path == "available"
+    assert ("NS-ONLY-1", "wh_east") not in magento_items(env)
+
+
+def test_429_bursts_are_survived(inventory_dag, env: FlowEnv) -> None:
+    env.connect(
+        magento={"backoff_base": 0.05, "backoff_max": 0.2, "max_attempts": 8},
+        netsuite={"backoff_base": 0.05, "backoff_max": 0.2, "max_attempts": 8},
+    )
+    env.netsuite.fault(kind="status", status=429, path="restlet", count=3)
+    env.magento.fault(kind="status", status=429, path="source-items", method="POST", count=3)
+    dagrun, tis = run(inventory_dag, "full")
+    assert dagrun.state == "success"
+    assert all(ti.try_number == 1 for ti in tis.values())
+    assert summary_of(tis)["loaded"] == SKUS * 3
+
+
+def test_netsuite_401_fails_extract_and_alerts(inventory_dag, env: FlowEnv, slack: SlackReceiver) -> None:
+    env.netsuite.fault(kind="auth")
+    dagrun, tis = run(inventory_dag)
+    assert dagrun.state == "failed"
+    assert tis["extract", -1].state == "failed" and tis["extract", -1].try_number == 1
+    assert len(slack.texts) == 1, "one alert, no retry storm"
+    assert FLOW in slack.texts[0]
+
+
+def test_magento_failure_halfway_then_rerun_converges(inventory_dag, env: FlowEnv) -> None:
+    env.monkeypatch.setenv("MNS_INVENTORY_BATCH_SIZE", "50")
+    env.connect(magento={"max_attempts": 1})
+    env.magento.fault(kind="status", status=503, path="source-items", method="POST", share=0.5)
+    retries = {t.task_id: t.retries for t in inventory_dag.tasks}
+    for t in inventory_dag.tasks:
+        t.retries = 0
+    try:
+        dagrun, tis = run(inventory_dag, "full")
+    finally:
+        for t in inventory_dag.tasks:
+            t.retries = retries[t.task_id]
+    assert dagrun.state == "failed"
+    from magento_netsuite.flows.inventory.snapshot import Snapshot
+
+    accepted = len(Snapshot().load())
+    assert 0 < accepted < SKUS * 3
+
+    env.magento.clear()
+    env.connect(magento={"backoff_base": 0.05})
+    dagrun, tis = run(inventory_dag)  # delta without a watermark: reads all, pushes what the snapshot lacks
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert summary["loaded"] == SKUS * 3 - accepted, "what landed in the failed run is not pushed again"
+    assert summary["unchanged"] == accepted
+    expected = netsuite_available(env)
+    magento = magento_items(env)
+    assert all(magento[k]["quantity"] == max(0.0, v) for k, v in expected.items())

@@ -57,7 +57,7 @@ def slack(env: FlowEnv) -> Iterator[SlackReceiver]:
     receiver = SlackReceiver()
     env.monkeypatch.setenv(
         "AIRFLOW_CONN_SLACK_ALERTS",
-        json.dumps({"conn_type": "slackwebhook", "password": f"{receiver.url()}/services/T0TEST/B0TEST/inv"}),
+        json.dumps({"conn_type": "slackwebhook", "password": f"{receiver.url}/services/T0TEST/B0TEST/inv"}),
     )
     yield receiver
     receiver.stop()

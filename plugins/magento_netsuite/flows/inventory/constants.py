@@ -10,7 +10,9 @@ ASSET_URI = "magento://inventory/source-items"
 RESTLET_SCRIPT = "customscript_mns_inventory"
 RESTLET_DEPLOY = "customdeploy_mns_inventory"
 RESTLET_PAGE = 4000
-"""Rows per RESTlet page (the RESTlet's default; at most 10,000)."""
+"""Rows per RESTlet page of a delta (the RESTlet's default)."""
+RESTLET_MAX_PAGE = 10_000
+"""Rows per RESTlet page of a full read (the RESTlet's maximum; still ~200 of its 5,000 units)."""
 
 WATERMARK_OVERLAP_MINUTES = 2.0
 """A delta asks for changes since the last successful extract started, minus this (clock skew)."""

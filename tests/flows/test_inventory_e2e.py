@@ -209,3 +209,46 @@ def test_magento_failure_halfway_then_rerun_converges(inventory_dag, env: FlowEn
     expected = netsuite_available(env)
     magento = magento_items(env)
     assert all(magento[k]["quantity"] == max(0.0, v) for k, v in expected.items())
+
+
+def test_full_mode_zeroes_what_netsuite_no_longer_stocks(inventory_dag, env: FlowEnv) -> None:
+    from magento_netsuite.connectors.magento import MagentoHook
+
+    assert env.dataset is not None
+    inactive = env.dataset.items[1].sku
+    env.netsuite.post("items", [{"sku": inactive, "isinactive": True}])
+    magento_only = next(p.sku for p in env.dataset.products if p.sku.startswith("MAGONLY-"))
+    saved = MagentoHook().save_source_items(
+        [{"sku": magento_only, "source_code": "wh_west", "quantity": 12, "status": 1}]
+    )
+    assert saved.ok
+
+    dagrun, tis = run(inventory_dag, "full")
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert summary["extra"]["zeroed"] == [f"{magento_only}@wh_west"]
+    magento = magento_items(env)
+    assert magento[magento_only, "wh_west"]["quantity"] == 0 and magento[magento_only, "wh_west"]["status"] == 0
+    assert magento[magento_only, "default"]["quantity"] > 0, "unmapped sources are not NetSuite's to zero"
+    assert all(magento[inactive, s]["quantity"] == 0 for s in SOURCES.values())
+
+
+def test_suiteql_fallback_gives_the_same_result(inventory_dag, env: FlowEnv) -> None:
+    env.connect(netsuite={"inventory_source": "suiteql"})
+    dagrun, tis = run(inventory_dag, "full")
+    assert dagrun.state == "success"
+    assert summary_of(tis)["extra"]["source"] == "suiteql"
+    assert env.netsuite.calls("restlet") == 0 and env.netsuite.calls("suiteql") >= 1
+    magento = magento_items(env)
+    assert all(magento[k]["quantity"] == max(0.0, v) for k, v in netsuite_available(env).items())
+
+
+def test_unmatched_sku_share_over_the_threshold_alerts(inventory_dag, env: FlowEnv, slack: SlackReceiver) -> None:
+    env.monkeypatch.setenv("MNS_INVENTORY_UNMATCHED_ALERT_SHARE", "0.001")
+    env.netsuite.post("items", [{"sku": "NS-ONLY-2", "inventory": [{"location_id": "2", "on_hand": 3}]}])
+    dagrun, tis = run(inventory_dag, "full")
+    assert tis["load", 0].state == "success", "the known SKUs are still pushed"
+    assert tis["summarize", -1].state == "failed" and dagrun.state == "failed"
+    alerts = [t for t in slack.texts if "unknown to Magento" in t]
+    assert len(alerts) == 1, slack.texts  # besides the quarantine digest of the unknown SKU

@@ -28,7 +28,7 @@ SUITEQL = (
     "WHERE l.location IN ({locations}){since} AND {{watermark}} ORDER BY i.id, l.location"
 )
 """The fallback: NetSuite's ``inventoryitemlocations`` table, keyset-paged past the 100,000-row cap on
-the item id (``NetSuiteHook.suiteql`` with ``watermark_column``)."""
+the item id (``NetSuiteHook.suiteql`` with ``watermark_column="item_id"``)."""
 
 
 def inventory_source(hook: NetSuiteHook) -> str:
@@ -87,7 +87,7 @@ def suiteql_pages(hook: NetSuiteHook, locations: Iterable[str], since: datetime 
         since_sql = " AND l.lastmodifieddate > TO_TIMESTAMP(?, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
         params.append(since.strftime("%Y-%m-%dT%H:%M:%S"))
     query = SUITEQL.format(locations=", ".join(ids), since=since_sql)
-    for page in hook.suiteql(query, params, watermark_column="i.id"):
+    for page in hook.suiteql(query, params, watermark_column="item_id", watermark_expression="i.id"):
         yield [_suiteql_row(r) for r in page]
 
 

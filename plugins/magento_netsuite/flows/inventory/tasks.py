@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 class UnmatchedSkusError(SyncError):
     """Too many NetSuite SKUs are unknown to Magento: a catalogue problem someone must look at."""
 
+    error_class = "reference"
+
 
 def _outcome_to_dict(o: RecordOutcome) -> dict[str, Any]:
     from dataclasses import asdict

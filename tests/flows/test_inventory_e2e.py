@@ -252,3 +252,23 @@ def test_unmatched_sku_share_over_the_threshold_alerts(inventory_dag, env: FlowE
     assert tis["summarize", -1].state == "failed" and dagrun.state == "failed"
     alerts = [t for t in slack.texts if "unknown to Magento" in t]
     assert len(alerts) == 1, slack.texts  # besides the quarantine digest of the unknown SKU
+
+
+def test_replay_of_a_fixed_quantity_pushes_it_and_resolves_the_row(inventory_dag, env: FlowEnv) -> None:
+    from magento_netsuite.errorqueue.replay import replay
+    from magento_netsuite.errorqueue.store import ErrorQueueStore
+
+    assert env.dataset is not None
+    sku = env.dataset.items[2].sku
+    env.netsuite.post("inventory", [{"sku": sku, "location_id": "1", "on_hand": 0, "committed": 5}])
+    assert run(inventory_dag, "full")[0].state == "success"
+    store = ErrorQueueStore.from_connection()
+    (row,) = store.open_errors(flow=FLOW)
+    assert row.record_key == f"{sku}@wh_east"
+
+    env.netsuite.post("inventory", [{"sku": sku, "location_id": "1", "on_hand": 8, "committed": 0}])
+    result = replay(store, run_id="replay-inventory", ids=[row.id])
+
+    assert result.loaded == 1 and result.requeued == 0, result.line()
+    assert store.get(row.id).status == "resolved"
+    assert magento_items(env)[sku, "wh_east"]["quantity"] == 8

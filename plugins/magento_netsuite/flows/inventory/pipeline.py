@@ -25,6 +25,8 @@ from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
 log = logging.getLogger(__name__)
 SKU_LOOKUP_BATCH = 500
 MAGENTO_PAGE = 1000
+MAGENTO_LISTING_PAGE = 5000
+"""Source items per page of the full-mode listing (the hook caps it at 300 when the input limit is on)."""
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -44,13 +46,19 @@ class Plan:
 
 
 def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
-    """The SKUs Magento has a product for: one ``sku in (...)`` search per 500 SKUs."""
+    """The SKUs Magento has a product for, in batched ``sku in (...)`` searches (500 SKUs each).
+
+    A SKU with an MSI source item is a Magento product, so the source-items search (indexed on SKU)
+    answers most of them; only SKUs without any source item are looked up among the products.
+    """
     wanted = sorted(set(skus))
     found: set[str] = set()
-    for start in range(0, len(wanted), SKU_LOOKUP_BATCH):
-        chunk = wanted[start : start + SKU_LOOKUP_BATCH]
-        for page in hook.search("products", [[("sku", chunk, "in")]], page_size=len(chunk), fields=["sku"]):
-            found.update(str(p.get("sku")) for p in page)
+    for resource in ("inventory/source-items", "products"):
+        rest = [s for s in wanted if s not in found]
+        for start in range(0, len(rest), SKU_LOOKUP_BATCH):
+            chunk = rest[start : start + SKU_LOOKUP_BATCH]
+            for page in hook.search(resource, [[("sku", chunk, "in")]], page_size=MAGENTO_PAGE, fields=["sku"]):
+                found.update(str(p.get("sku")) for p in page)
     return found
 
 
@@ -60,8 +68,7 @@ def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> list
     for page in hook.search(
         "inventory/source-items",
         [[("source_code", sorted(set(source_codes)), "in")]],
-        sort=[("sku", "ASC")],
-        page_size=MAGENTO_PAGE,
+        page_size=MAGENTO_LISTING_PAGE,
     ):
         items.extend(page)
     return items

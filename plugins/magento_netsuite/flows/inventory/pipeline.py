@@ -109,8 +109,9 @@ def plan(
                 result.outcomes.append(RecordOutcome(item["key"], Status.UNCHANGED))
             else:
                 candidates.append(item)
-    # a SKU Magento accepted before is known; only the others are looked up
-    seen = {sku for sku, _ in pushed}
+    # a SKU Magento accepted before, or with a source item at a mapped source, is known
+    listing = magento_source_items(magento, mapped_sources(doc)) if mode == FULL and zero_stale else []
+    seen = {sku for sku, _ in pushed} | {str(i.get("sku")) for i in listing}
     unseen = {i["sku"] for i in candidates if i["sku"] not in seen}
     known = known_skus(magento, unseen) if unseen else set()
     unknown = unseen - known
@@ -130,7 +131,7 @@ def plan(
         else:
             result.push.append(item)
     if mode == FULL and zero_stale:
-        result.zero = stale_source_items(magento, rows, items, doc)
+        result.zero = stale_source_items(listing, rows, items, doc)
     log.info(
         "plan (%s): %d to push, %d unchanged, %d quarantined (%d unknown SKU), %d to zero",
         mode,
@@ -143,8 +144,12 @@ def plan(
     return result
 
 
+def mapped_sources(doc: MappingDocument) -> list[str]:
+    return sorted(str(s) for s in doc.value_map("location_to_source").entries.values())
+
+
 def stale_source_items(
-    magento: MagentoHook, rows: list[Mapping[str, Any]], items: list[dict[str, Any]], doc: MappingDocument
+    listing: list[dict[str, Any]], rows: list[Mapping[str, Any]], items: list[dict[str, Any]], doc: MappingDocument
 ) -> list[dict[str, Any]]:
     """Magento source items at mapped sources that NetSuite no longer stocks, still showing stock.
 
@@ -153,7 +158,7 @@ def stale_source_items(
     extracted = {(i["sku"], i["source_code"]) for i in items}
     extracted |= {(str(r.get("sku")).strip(), str(sources.get(str(r.get("location_id"))))) for r in rows}
     stale = []
-    for current in magento_source_items(magento, [str(s) for s in sources.values()]):
+    for current in listing:
         key = (str(current.get("sku")), str(current.get("source_code")))
         if key in extracted:
             continue

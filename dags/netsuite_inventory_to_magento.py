@@ -19,7 +19,8 @@ oversells, so this flow is cheap on NetSuite and loud on failure.
    watermark advances; an unknown-SKU share over `MNS_INVENTORY_UNMATCHED_ALERT_SHARE` alerts.
 
 Any extract or load failure fails the task and alerts at once (one quick retry for transient
-errors only). A deadline alert fires when a run has not finished within twice the schedule.
+errors only). A deadline alert fires when a run has not finished within twice the schedule
+(env `MNS_INVENTORY_FRESHNESS_DEADLINE=off` drops it, for `airflow dags test` only).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ if not 15 <= MINUTES <= 30:
     raise ValueError(f"MNS_INVENTORY_SCHEDULE_MINUTES must be 15..30, got {MINUTES}")
 FULL_HOUR = int(os.environ.get("MNS_INVENTORY_FULL_HOUR", "2"))
 SCHEDULE = f"*/{MINUTES} * * * *"
+FRESHNESS_DEADLINE = os.environ.get("MNS_INVENTORY_FRESHNESS_DEADLINE", "on").lower() != "off"
+"""``off`` for ``airflow dags test`` / ``dag.test()``: in 3.3.2 a test run that succeeds looks the DAG's
+deadline alerts up by id, which only the scheduler's serialized DAG has, and fails the run."""
 
 RETRY_POLICY = ExceptionRetryPolicy(
     rules=[
@@ -70,7 +74,7 @@ def _ctx(ti, run_id: str) -> RunContext:
     tags=[FLOW, "inventory", "magento", "netsuite"],
     doc_md=__doc__ + "\n" + flow_doc_md(FLOW),
     params={"mode": Param(DELTA, enum=[DELTA, FULL], description="delta (changed since last run) or full")},
-    deadline=freshness_deadline(FLOW, DAG_ID, timedelta(minutes=2 * MINUTES)),
+    deadline=freshness_deadline(FLOW, DAG_ID, timedelta(minutes=2 * MINUTES)) if FRESHNESS_DEADLINE else None,
     default_args={
         "owner": "integrations",
         "retries": 1,

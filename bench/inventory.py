@@ -170,6 +170,12 @@ def _report(results: dict[str, Any]) -> None:
             f"  wall time (dag.test): {r['elapsed']:.1f} s; tasks: "
             + ", ".join(f"{k}={v:.1f}" for k, v in r["tasks"].items())
         )
+        work = summary.get("extra", {}).get("work_seconds") or {}
+        busy = sum(v or 0 for v in work.values())
+        print(
+            f"  sync work inside the tasks: {busy:.1f} s ({json.dumps(work)}); "
+            f"work / floor: {busy / max(floor, 1e-9):.1f}"
+        )
         print(f"  NetSuite calls: {ns['calls']}; bytes {json.dumps({k: v for k, v in ns.items() if 'bytes' in k})}")
         print(f"  Magento calls: {mg['calls']}; bytes {json.dumps({k: v for k, v in mg.items() if 'bytes' in k})}")
         for name, e in sorted(r["magento"]["endpoints"].items()):
@@ -177,7 +183,7 @@ def _report(results: dict[str, Any]) -> None:
         for name, e in sorted(r["netsuite"]["endpoints"].items()):
             print(f"    {e['calls']:6d}  netsuite {name}")
         print(f"  peak RSS (child): {r['peak_rss_mb']:.0f} MB")
-        print(f"  API floor: {floor:.2f} s; wall / floor: {r['elapsed'] / max(floor, 1e-9):.1f}")
+        print(f"  API floor: {floor:.2f} s; dag.test wall / floor: {r['elapsed'] / max(floor, 1e-9):.1f}")
         if mode == "delta":
             writes = sum(
                 e["calls"] for n, e in r["magento"]["endpoints"].items() if "POST" in n and "source-items" in n

@@ -6,6 +6,7 @@ Rows travel as staged files (``pipeline.staging``); XCom carries only URIs and c
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +60,7 @@ def extract(mode: str, run_id: str) -> dict[str, Any]:
     """Full (``mode=full``, or no watermark yet) or delta since the last successful extract."""
     if mode not in (FULL, DELTA):
         raise ValueError(f"Param mode must be full or delta, got {mode!r}")
+    clock = time.monotonic()
     started = datetime.now(UTC).replace(microsecond=0)
     watermark = Snapshot().watermark(FLOW)
     if mode == DELTA and watermark is None:
@@ -73,11 +75,13 @@ def extract(mode: str, run_id: str) -> dict[str, Any]:
         "source": source,
         "since": since.isoformat() if since else None,
         "started": started.isoformat(),
+        "seconds": round(time.monotonic() - clock, 3),
     }
 
 
 def plan_run(extracted: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Transform, look up unknown SKUs, diff against the snapshot; stage the load chunks."""
+    clock = time.monotonic()
     doc = load_mapping_document()
     settings = inventory_settings(doc)
     result = plan(read_batch(extracted["uri"]), extracted["mode"], doc, settings, MagentoHook(), Snapshot(), ctx)
@@ -96,11 +100,13 @@ def plan_run(extracted: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         "unknown_skus": result.unknown_skus[:100],
         "unknown_sku_count": len(result.unknown_skus),
         "skus": result.skus,
+        "seconds": round(time.monotonic() - clock, 3),
     }
 
 
 def load_chunk(chunk: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """One mapped load task: push a staged chunk; quarantine per-item refusals."""
+    clock = time.monotonic()
     settings = inventory_settings(load_mapping_document())
     items = read_batch(chunk["uri"])
     hook = MagentoHook()
@@ -110,7 +116,8 @@ def load_chunk(chunk: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     counts = Counter(o.status.value for o in outcomes)
     log.info("load chunk: %s", dict(counts))
     rows = ({**_outcome_to_dict(o), "zeroed": o.key in zeroed} for o in outcomes)
-    return {"uri": write_batch(FLOW, ctx.run_id, f"loaded-{ctx.map_index:04d}", rows), **counts}
+    uri = write_batch(FLOW, ctx.run_id, f"loaded-{ctx.map_index:04d}", rows)
+    return {"uri": uri, **counts, "seconds": round(time.monotonic() - clock, 3)}
 
 
 def summarize_run(
@@ -136,6 +143,11 @@ def summarize_run(
             "zeroed": sorted(o.key for o in zeroed if o.status is Status.LOADED),
             "zero_failed": sorted(o.key for o in zeroed if o.status is Status.QUARANTINED),
             "unknown_skus": planned["unknown_skus"],
+            "work_seconds": {
+                "extract": extracted.get("seconds"),
+                "plan": planned.get("seconds"),
+                "load": round(sum(part.get("seconds", 0) for part in loaded), 3),
+            },
         },
     )
     store = ErrorQueueStore.from_connection()

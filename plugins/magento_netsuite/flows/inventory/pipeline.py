@@ -63,14 +63,14 @@ def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
 
 
 def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> list[dict[str, Any]]:
-    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock)."""
+    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock).
+
+    The listing is unfiltered and narrowed here: the non-NetSuite sources hold few rows, and a plain
+    paged listing is the cheapest query for Magento to answer page after page."""
+    wanted = set(source_codes)
     items: list[dict[str, Any]] = []
-    for page in hook.search(
-        "inventory/source-items",
-        [[("source_code", sorted(set(source_codes)), "in")]],
-        page_size=MAGENTO_LISTING_PAGE,
-    ):
-        items.extend(page)
+    for page in hook.search("inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE):
+        items.extend(i for i in page if str(i.get("source_code")) in wanted)
     return items
 
 

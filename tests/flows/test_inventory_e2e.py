@@ -272,3 +272,27 @@ def test_replay_of_a_fixed_quantity_pushes_it_and_resolves_the_row(inventory_dag
     assert result.loaded == 1 and result.requeued == 0, result.line()
     assert store.get(row.id).status == "resolved"
     assert magento_items(env)[sku, "wh_east"]["quantity"] == 8
+
+
+@pytest.mark.parametrize("load_mode", ["sync", "async"])
+def test_an_item_magento_refuses_is_quarantined_and_not_in_the_snapshot(
+    inventory_dag, env: FlowEnv, load_mode: str
+) -> None:
+    from magento_netsuite.flows.inventory.snapshot import Snapshot
+
+    env.monkeypatch.setenv("MNS_INVENTORY_LOAD_MODE", load_mode)
+    assert env.dataset is not None
+    refused = env.dataset.items[5].sku
+    env.magento.fault(kind="record", key=refused, message="The quantity is locked by a stock take.")
+
+    dagrun, tis = run(inventory_dag, "full")
+
+    assert dagrun.state == "success"
+    summary = summary_of(tis)
+    assert summary["quarantined"] == 3 and summary["loaded"] == SKUS * 3 - 3
+    assert not any(sku == refused for sku, _ in Snapshot().load()), "the snapshot holds only accepted items"
+    from magento_netsuite.errorqueue.store import ErrorQueueStore
+
+    rows = ErrorQueueStore.from_connection().open_errors(flow=FLOW)
+    assert {r.record_key for r in rows} == {f"{refused}@{s}" for s in SOURCES.values()}
+    assert all("stock take" in r.message for r in rows)

@@ -212,6 +212,11 @@ def load_items(
         body = [{k: i[k] for k in ("sku", "source_code", "quantity", "status")} for i in batch]
         result = magento.save_source_items(body, batch_size=size, mode=settings.load_mode)  # type: ignore[arg-type]
         failed = {(f.sku, f.source_code): f for f in result.failures}
+        if failed and settings.load_mode == "async":
+            # a bulk operation fails as a whole: re-send its items synchronously, which narrows the
+            # refusal down to the items Magento really rejects
+            again = [b for b in body if (b["sku"], b["source_code"]) in failed]
+            failed = {(f.sku, f.source_code): f for f in magento.save_source_items(again, size, "sync").failures}
         accepted = [i for i in batch if (i["sku"], i["source_code"]) not in failed]
         snapshot.save(accepted, ctx.run_id)
         return [

@@ -72,15 +72,13 @@ define(['N/query', 'N/runtime', 'N/error'], (query, runtime, error) => {
 
   /** The next item ids after the cursor (one more than `limit`, to know whether another page follows). */
   const nextItemIds = ({ limit, cursor, since, locations }) => {
-    if (since) {
-      const sql =
-        'SELECT DISTINCT l.item AS id FROM inventoryitemlocations l WHERE l.item > ?' +
-        " AND l.lastmodifieddate > TO_TIMESTAMP(?, 'YYYY-MM-DD\"T\"HH24:MI:SS')" +
-        locationFilter(locations) + ' ORDER BY l.item';
-      return select(sql, [cursor, since, ...locations], limit + 1).map((r) => Number(r.id));
-    }
-    const sql = "SELECT i.id AS id FROM item i WHERE i.id > ? AND i.itemtype = 'InvtPart' ORDER BY i.id";
-    return select(sql, [cursor], limit + 1).map((r) => Number(r.id));
+    // items stocked at the requested locations only, so a location without stock costs one empty call
+    const changed = since ? " AND l.lastmodifieddate > TO_TIMESTAMP(?, 'YYYY-MM-DD\"T\"HH24:MI:SS')" : '';
+    const sql =
+      'SELECT DISTINCT l.item AS id FROM inventoryitemlocations l WHERE l.item > ?' +
+      changed + locationFilter(locations) + ' ORDER BY l.item';
+    const params = since ? [cursor, since, ...locations] : [cursor, ...locations];
+    return select(sql, params, limit + 1).map((r) => Number(r.id));
   };
 
   const get = (params) => {

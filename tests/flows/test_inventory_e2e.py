@@ -108,8 +108,8 @@ def test_full_sync_maps_locations_and_matches_netsuite(inventory_dag, env: FlowE
         row = magento[sku, source]  # location 1 → wh_east, 2 → wh_west, 3 → wh_central
         assert row["quantity"] == max(0.0, available)
         assert row["status"] == (1 if available > 0 else 0)
-    # one stream per location, each a single page here; 5 calls are observed under dag.test (open question)
-    assert env.netsuite.calls("restlet") <= 2 * 3, env.netsuite.get("metrics")
+    # one cursor stream per mapped location (value map: 5, the seed stocks 3), each one page here
+    assert env.netsuite.calls("restlet") == 5, env.netsuite.get("metrics")
 
 
 def test_delta_after_one_percent_change_pushes_exactly_those(inventory_dag, env: FlowEnv) -> None:

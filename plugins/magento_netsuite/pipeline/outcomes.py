@@ -8,10 +8,12 @@ key, not just by count, and names any record that has no outcome or two.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from magento_netsuite.errorqueue.hints import fix_hint
 from magento_netsuite.errorqueue.records import QuarantineRecord
 
 
@@ -33,6 +35,48 @@ class RecordOutcome:
     def __post_init__(self) -> None:
         if (self.status is Status.QUARANTINED) != (self.error is not None):
             raise ValueError(f"record {self.key!r}: a quarantined outcome needs an error, and only it")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where a record failed: the DAG run and task that go onto its error-queue row."""
+
+    run_id: str
+    dag_id: str | None = None
+    task_id: str | None = None
+    try_number: int | None = None
+    map_index: int = -1
+
+
+def quarantined(
+    flow: str,
+    entity: str,
+    key: str,
+    payload: Mapping[str, Any],
+    *,
+    error_class: str,
+    message: str,
+    field_path: str | None,
+    ctx: RunContext,
+    code: str | None = None,
+) -> RecordOutcome:
+    """A quarantined outcome carrying its error-queue record, fix hint included."""
+    record = QuarantineRecord(
+        flow=flow,
+        entity=entity,
+        record_key=key,
+        error_class=error_class,
+        message=message,
+        payload=dict(payload),
+        field_path=field_path,
+        code=code,
+        dag_id=ctx.dag_id,
+        run_id=ctx.run_id,
+        task_id=ctx.task_id,
+        try_number=ctx.try_number,
+    )
+    record.fix_hint = fix_hint(record)
+    return RecordOutcome(key, Status.QUARANTINED, error=record)
 
 
 class ConservationError(AssertionError):

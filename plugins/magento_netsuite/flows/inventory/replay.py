@@ -46,7 +46,7 @@ class InventoryReplayHandler:
     def process(self, records: list[tuple[str, dict[str, Any]]], *, run_id: str) -> list[RecordOutcome]:
         doc = load_mapping_document()
         settings = inventory_settings(doc)
-        ctx = RunContext(run_id=run_id, dag_id=REPLAY_DAG_ID, task_id="replay")
+        ctx = RunContext(run_id=run_id, dag_id=REPLAY_DAG_ID, task_id="replay", try_number=1)
         magento, snapshot = MagentoHook(), Snapshot()
         planned = plan([row for _, row in records], FULL, doc, settings, magento, snapshot, ctx, zero_stale=False)
         loaded = load_items(magento, planned.push, settings, snapshot, ctx, workers=magento.concurrency.limit)

@@ -8,24 +8,13 @@ buffer, never below zero, and the status follows it. Inactive items go to 0 / ou
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from magento_netsuite.errorqueue.records import QuarantineRecord
 from magento_netsuite.flows.inventory.constants import ENTITY, FLOW
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.governance import Flow, MappingDocument, translate_record
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
-
-
-@dataclass(frozen=True)
-class RunContext:
-    run_id: str
-    dag_id: str
-    task_id: str
-    try_number: int = 1
-    map_index: int = -1
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
 
 
 def record_key(sku: Any, source_code: Any) -> str:
@@ -42,20 +31,9 @@ def row_key(row: Mapping[str, Any], doc: MappingDocument) -> str:
 def quarantine(
     key: str, payload: Mapping[str, Any], error_class: str, message: str, field_path: str | None, ctx: RunContext
 ) -> RecordOutcome:
-    record = QuarantineRecord(
-        flow=FLOW,
-        entity=ENTITY,
-        record_key=key,
-        error_class=error_class,
-        message=message,
-        payload=dict(payload),
-        field_path=field_path,
-        dag_id=ctx.dag_id,
-        run_id=ctx.run_id,
-        task_id=ctx.task_id,
-        try_number=ctx.try_number,
+    return quarantined(
+        FLOW, ENTITY, key, payload, error_class=error_class, message=message, field_path=field_path, ctx=ctx
     )
-    return RecordOutcome(key, Status.QUARANTINED, error=record)
 
 
 def _number(value: Any) -> Decimal | None:

@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from magento_netsuite.errorqueue.hints import fix_hint
-from magento_netsuite.errorqueue.records import QuarantineRecord
 from magento_netsuite.flows.orders.constants import (
     COMPUTED_BY_NETSUITE,
     ENTITY,
@@ -29,20 +27,10 @@ from magento_netsuite.flows.orders.lines import effective_lines
 from magento_netsuite.governance import FieldViolation, MappingDocument, get_path, translate_record
 from magento_netsuite.governance.transforms import CUSTOMER_EXTERNAL_ID_PREFIX
 from magento_netsuite.governance.translate import jsonable
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
 
 SHIPPING_ADDRESS = "extension_attributes.shipping_assignments[0].shipping.address"
 _LINE_PATH = re.compile(r"^items\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Where an error was found, for the error queue row."""
-
-    run_id: str
-    dag_id: str | None = None
-    task_id: str | None = None
-    try_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,23 +162,10 @@ def quarantine(
     ctx: RunContext,
     code: str | None = None,
 ) -> RecordOutcome:
-    """A quarantined outcome with its error-queue record and fix hint."""
-    record = QuarantineRecord(
-        flow=FLOW,
-        entity=ENTITY,
-        record_key=key,
-        error_class=error_class,
-        message=message,
-        payload=dict(payload),
-        field_path=field_path,
-        code=code,
-        dag_id=ctx.dag_id,
-        run_id=ctx.run_id,
-        task_id=ctx.task_id,
-        try_number=ctx.try_number,
+    """A quarantined order outcome with its error-queue record and fix hint."""
+    return quarantined(
+        FLOW, ENTITY, key, payload, error_class=error_class, message=message, field_path=field_path, ctx=ctx, code=code
     )
-    record.fix_hint = fix_hint(record)
-    return RecordOutcome(key, Status.QUARANTINED, error=record)
 
 
 def quarantine_violations(

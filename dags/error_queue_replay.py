@@ -35,6 +35,8 @@ from magento_netsuite.errorqueue import tasks
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=4,  # claims keep concurrent runs off each other's rows
+    # unpaused from the start: a Retry click must not sit in queued behind a paused DAG
+    is_paused_upon_creation=False,
     tags=["magento-netsuite", "error-queue"],
     doc_md=__doc__,
     default_args={

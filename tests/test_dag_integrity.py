@@ -43,3 +43,26 @@ def test_dag_carries_docs_tags_owner_and_retries(dagbag, dag_file):
             for task in dag.tasks:
                 assert task.retries >= 1, f"{dag.dag_id}.{task.task_id}: no retries"
                 assert task.on_failure_callback, f"{dag.dag_id}.{task.task_id}: no failure alert"
+
+
+REPLAY_DAG_ID = "error_queue_replay"
+
+
+def test_replay_dag_is_not_paused_on_creation(dagbag):
+    """A Retry click (Error Queue page, CLI) triggers error_queue_replay; a paused DAG would leave the run
+    queued until someone unpauses it, so the DAG is created unpaused, also after serialization."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = dagbag.dags.get(REPLAY_DAG_ID)
+    assert dag is not None, f"{REPLAY_DAG_ID} did not load: {sorted(dagbag.import_errors)}"
+    assert dag.is_paused_upon_creation is False
+    assert DagSerialization.from_dict(DagSerialization.to_dict(dag)).is_paused_upon_creation is False
+
+
+def test_flow_dags_keep_the_default_pause_on_creation(dagbag):
+    """The sync flows keep Airflow's default (``[core] dags_are_paused_at_creation``, paused unless the
+    deployment says otherwise): they never start pulling and pushing by themselves on a fresh deploy."""
+    flow_dags = [dag for dag in dagbag.dags.values() if dag.dag_id != REPLAY_DAG_ID]
+    assert flow_dags
+    for dag in flow_dags:
+        assert dag.is_paused_upon_creation is None, f"{dag.dag_id}: leave is_paused_upon_creation unset"

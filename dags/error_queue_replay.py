@@ -17,7 +17,9 @@ the source by key** (the stored payload only when the source no longer has the r
 row), sent through the flow's own transform and load, and resolved or re-queued with the new error;
 `report` adds it up. Tasks do not retry: a failing replay (source or target down, credentials refused)
 reopens the rows it holds, fails the run and alerts; retry them again once the system is back.
-Logic: `magento_netsuite.errorqueue`.
+`replay_flow` runs in the `netsuite_api` pool like the flows' own NetSuite tasks. Logic:
+`magento_netsuite.errorqueue.replay` (claims, resolve / re-queue) and `magento_netsuite.pipeline.replay`
+(each flow's own transform, load and write-back). Not paused on creation: a Retry runs at once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from magento_netsuite.alerts import task_failure_alert
-from magento_netsuite.errorqueue import tasks
+from magento_netsuite.pipeline import replay
+from magento_netsuite.pipeline.defaults import OWNER, netsuite_pool
+from magento_netsuite.pipeline.tasks import context
 
 
 @dag(
@@ -40,7 +44,7 @@ from magento_netsuite.errorqueue import tasks
     tags=["magento-netsuite", "error-queue"],
     doc_md=__doc__,
     default_args={
-        "owner": "integrations",
+        "owner": OWNER,
         "retries": 0,  # a person re-triggers; failed replays reopen rows
         "on_failure_callback": task_failure_alert,
     },
@@ -53,15 +57,15 @@ from magento_netsuite.errorqueue import tasks
 def error_queue_replay():
     @task
     def claim(params=None, run_id=None) -> list[str]:
-        return tasks.claim_rows(params, run_id)
+        return replay.claim_rows(params, run_id)
 
-    @task(multiple_outputs=False)
-    def replay_flow(flow: str, run_id=None) -> dict:
-        return tasks.replay_claimed_flow(flow, run_id)
+    @task(multiple_outputs=False, map_index_template="{{ flow }}", **netsuite_pool())
+    def replay_flow(flow: str, ti=None, run_id=None) -> dict:
+        return replay.replay_claimed_flow(flow, context(ti, run_id))
 
     @task(multiple_outputs=False)
     def report(summaries, run_id=None) -> dict:
-        return tasks.report(summaries, run_id)
+        return replay.report(summaries, run_id)
 
     report(replay_flow.expand(flow=claim()))
 

@@ -2,100 +2,94 @@
 ### Magento orders → NetSuite sales orders
 
 Every 5 minutes (env `MNS_ORDERS_SCHEDULE` at parse time), orders that Magento marks ready for the
-ERP (`settings.states_ready_for_erp` in `include/mappings/order.yaml`) and whose `updated_at` falls
-in the run's data interval, widened backwards by an overlap (Airflow Variable
-`mns_orders_overlap_minutes`, default 10), become NetSuite sales orders, exactly once.
+ERP (`settings.states_ready_for_erp` in `include/mappings/order.yaml`) become NetSuite sales orders,
+exactly once.
 
-1. **extract**: page through Magento's orders; the batch is staged as a file, not XCom.
-2. **prepare**: the mapping-driven transform; SKUs → NetSuite item ids in one SuiteQL lookup;
+**What a run reads: a watermark, not a window.** The flow keeps a cursor in `mns_store` (Magento's
+`updated_at` of the last order it settled, entity id as tie-break) and reads every ready order changed
+after it, up to two minutes ago (clock skew and commit lag), oldest first, at most 5,000 a run; the
+cursor moves only past orders that ended synced, already there or quarantined. So a first run, a
+paused DAG, a scheduler restart or a failed run loses nothing: the next run catches up (and says how
+far behind it is). Rerunning an old run never moves the cursor back; to re-read from a point in
+time, trigger with the Param `since`. The data interval only labels the run.
+
+1. **extract**: the orders after the cursor, keyset-paged; the batch is staged as a file, not XCom.
+2. **transform**: the mapping-driven transform; SKUs → NetSuite item ids in one SuiteQL lookup;
    buyers by externalId (registered) or normalised email (guests), never by name; a missing buyer
-   is created minimally with `PUT customer/eid:` (race-free). Invalid orders are quarantined with
-   the exact field path (`items[2].sku`, `...address.postcode`) and a fix hint.
+   is created minimally with `PUT customer/eid:` (race-free). Invalid orders are set aside with the
+   exact field path (`items[2].sku`, `...address.postcode`) and a fix hint.
 3. **load**: one existence check on `transaction.externalid`, then one `POST salesOrder` with
    `externalId` per new order (NetSuite rejects a duplicate externalId, so a rerun, a cleared task
    or a race never duplicates). Orders already in NetSuite are left alone. Pool `netsuite_api`.
-4. **write_back**: the NetSuite internal id goes onto the Magento order as a comment.
-5. **summarize**: extracted = loaded + already synced + quarantined, by key (XCom + log); a Slack
-   digest when anything was quarantined; previously quarantined orders that synced are resolved.
+4. **write_back**: the NetSuite internal id goes onto the Magento order as a comment, once, whatever
+   runs and replays overlap (claimed in `mns_store`, checked against the order first).
+5. **quarantine**: every order the run could not sync goes to the error queue (the task's return
+   value shows how many, by error class and field).
+6. **summarize**: extracted = created + already in NetSuite + quarantined, by key; the cursor moves;
+   a Slack digest when anything was quarantined; previously quarantined orders that synced resolve.
 
 Auth failures fail the task at once and alert; transient errors retry in the hook, then in Airflow
 with exponential backoff. Fixed orders retry from the Error Queue page (`error_queue_replay`).
+The DAG is paused on creation (Airflow's default): unpause it once the connections are set.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule, dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.sdk import Asset, dag, task
 
-from magento_netsuite.alerts import flow_success_callback, task_failure_alert
-from magento_netsuite.config import NETSUITE_POOL
-from magento_netsuite.connectors.errors import AuthError, TransientError
+from magento_netsuite.alerts import flow_success_callback
 from magento_netsuite.flows.orders import ASSET_URI, DAG_ID, FLOW
-from magento_netsuite.flows.orders import tasks as orders
-from magento_netsuite.flows.orders.transform import RunContext
 from magento_netsuite.governance import flow_doc_md
+from magento_netsuite.pipeline import tasks as kit
+from magento_netsuite.pipeline.defaults import default_args, netsuite_pool, since_param
 
 SCHEDULE = os.environ.get("MNS_ORDERS_SCHEDULE", "*/5 * * * *")
-
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[
-        RetryRule(exception=AuthError, action=RetryAction.FAIL, reason="credentials refused: fix the connection"),
-        RetryRule(exception=TransientError, action=RetryAction.RETRY, reason="API busy or down: back off"),
-    ]
-)
-
-
-def _ctx(ti, run_id: str) -> RunContext:
-    return RunContext(run_id=run_id, dag_id=ti.dag_id, task_id=ti.task_id, try_number=ti.try_number)
 
 
 @dag(
     dag_id=DAG_ID,
-    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
+    schedule=SCHEDULE,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
+    catchup=False,  # the watermark catches up, not a run per missed interval
     max_active_runs=1,
     tags=[FLOW, "orders", "magento", "netsuite"],
     doc_md=__doc__ + "\n" + flow_doc_md(FLOW),
-    default_args={
-        "owner": "integrations",
-        "retries": 3,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=10),
-        "retry_policy": RETRY_POLICY,
-        "on_failure_callback": task_failure_alert,
-    },
+    default_args=default_args(retries=3),
+    params={"since": since_param()},
 )
 def magento_orders_to_netsuite():
     @task(multiple_outputs=False)
-    def extract(data_interval_start=None, data_interval_end=None, run_id=None) -> dict:
-        return orders.extract(data_interval_start, data_interval_end, run_id)
+    def extract(params=None, ti=None, run_id=None) -> dict:
+        return kit.extract(FLOW, params, kit.context(ti, run_id))
 
-    @task(multiple_outputs=False, pool=NETSUITE_POOL)
-    def prepare(extracted: dict, ti=None, run_id=None) -> dict:
-        return orders.prepare(extracted, _ctx(ti, run_id))
+    @task(multiple_outputs=False, **netsuite_pool())
+    def transform(extracted: dict, ti=None, run_id=None) -> dict:
+        return kit.transform(FLOW, extracted, kit.context(ti, run_id))
 
-    @task(multiple_outputs=False, pool=NETSUITE_POOL, outlets=[Asset(ASSET_URI)])
-    def load(prepared: dict, ti=None, run_id=None) -> dict:
-        return orders.load(prepared, _ctx(ti, run_id))
+    @task(multiple_outputs=False, outlets=[Asset(ASSET_URI)], **netsuite_pool())
+    def load(transformed: dict, ti=None, run_id=None) -> dict:
+        return kit.load(FLOW, transformed["chunks"][0], transformed["extracted_uri"], kit.context(ti, run_id))
 
     @task(multiple_outputs=False)
-    def write_back(prepared: dict, loaded: dict, ti=None) -> dict:
-        return orders.write_back_ids(prepared, loaded, ti.try_number)
+    def write_back(transformed: dict, loaded: dict, ti=None, run_id=None) -> dict:
+        return kit.after_load(FLOW, transformed, loaded, kit.context(ti, run_id))
+
+    @task(multiple_outputs=False)
+    def quarantine(transformed: dict, loaded: dict, ti=None, run_id=None) -> dict:
+        return kit.quarantine(FLOW, transformed, loaded, kit.context(ti, run_id))
 
     @task(multiple_outputs=False, on_success_callback=flow_success_callback)
-    def summarize(extracted: dict, prepared: dict, loaded: dict, written: dict, run_id=None) -> dict:
-        return orders.summarize_run(extracted, prepared, loaded, written, run_id)
+    def summarize(extracted: dict, transformed: dict, loaded: dict, written: dict, ti=None, run_id=None) -> dict:
+        return kit.summarize(FLOW, extracted, transformed, loaded, kit.context(ti, run_id), {"write_back": written})
 
     extracted = extract()
-    prepared = prepare(extracted)
-    loaded = load(prepared)
-    summarize(extracted, prepared, loaded, write_back(prepared, loaded))
+    transformed = transform(extracted)
+    loaded = load(transformed)
+    queued = quarantine(transformed, loaded)
+    queued >> summarize(extracted, transformed, loaded, write_back(transformed, loaded))
 
 
 magento_orders_to_netsuite()

@@ -298,7 +298,7 @@ def test_paging_stays_indexed_at_100000_rows(store: ErrorQueueStore) -> None:
 def test_synced_supersedes_stale_prone_flows_and_resolves_the_others(store: ErrorQueueStore) -> None:
     [stock] = store.quarantine([rec("SKU-1")])
     [order] = store.quarantine([rec("000000001", flow="orders_magento_to_netsuite", entity="order")])
-    assert store.synced(FLOW, ["SKU-1"], by="scheduled__5") == 1
+    assert store.synced(FLOW, ["SKU-1"], by="scheduled__5", supersede=True) == 1
     assert store.synced("orders_magento_to_netsuite", ["000000001"], by="scheduled__5") == 1
     assert store.get(stock).resolution == SUPERSEDED
     assert store.get(order).resolution == "synced by scheduled__5"

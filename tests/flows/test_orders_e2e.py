@@ -38,8 +38,8 @@ def orders_dag(airflow_db: Path):
 
 @pytest.fixture
 def env(flow_env: FlowEnv, airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> FlowEnv:
-    # seeded orders are spread over the hour before "now": widen the window to cover them
-    monkeypatch.setenv("AIRFLOW_VAR_MNS_ORDERS_OVERLAP_MINUTES", "90")
+    # seeded orders end a minute before "now": read up to now (the default keeps two minutes back)
+    monkeypatch.setenv("MNS_ORDERS_MAGENTO_TO_NETSUITE_SAFE_LAG_SECONDS", "0")
     return flow_env
 
 
@@ -230,11 +230,11 @@ def test_401_fails_fast_and_alerts_at_once(orders_dag, env: FlowEnv, slack: Slac
 
     assert dagrun.state == "failed"
     assert tis["extract"].state == "success"
-    assert tis["prepare"].state == "failed" and tis["prepare"].try_number == 1, "auth must not be retried"
+    assert tis["transform"].state == "failed" and tis["transform"].try_number == 1, "auth must not be retried"
     assert tis["load"].state == "upstream_failed"
     assert len(slack.requests) == 1
     text = slack.requests[0].body["text"]
-    assert text.startswith(f"Sync failed: {FLOW} (auth)") and "task prepare" in text
+    assert text.startswith(f"Sync failed: {FLOW} (auth)") and "task transform" in text
     assert "mns-sandbox-ns-token" not in slack.requests[0].raw
     assert env.netsuite.get("state")["counts"]["salesOrders"] == 0
 

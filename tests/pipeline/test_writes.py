@@ -75,11 +75,6 @@ def test_auth_error_in_the_middle_stops_the_rest() -> None:
     assert len(writer.calls) < len(items) // 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit bug (writes.py): once a TransientError has completed first, wait(FIRST_EXCEPTION) has "
-    "returned, so a later AuthError no longer cancels the remaining items: every item is still written",
-)
 def test_auth_error_after_a_transient_error_still_stops_the_rest() -> None:
     writer = Writer(fail={0: TransientError("timeout", system="netsuite"), 1: AuthError("invalid login")}, delay=0.002)
     items = list(range(40))

@@ -1,8 +1,14 @@
-"""The unit the error queue stores: one failed record, with what failed, why, and how to fix it."""
+"""The unit the error queue stores (one failed record: what failed, why, how to fix it), and the
+outcome every flow gives each record it extracted (loaded, unchanged or quarantined with that unit).
+
+Both live here, below the flow kit (``magento_netsuite.pipeline``), so the queue's replay can read
+outcomes without importing the kit: imports run one way, kit → error queue.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 ERROR_CLASSES = (
@@ -37,3 +43,23 @@ class QuarantineRecord:
     def __post_init__(self) -> None:
         if self.error_class not in ERROR_CLASSES:
             raise ValueError(f"record {self.record_key!r}: unknown error class {self.error_class!r}")
+
+
+class Status(StrEnum):
+    LOADED = "loaded"
+    UNCHANGED = "unchanged"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """The fate of one record: ``error`` is set exactly when ``status`` is quarantined."""
+
+    key: str
+    status: Status
+    target_id: str | None = None
+    error: QuarantineRecord | None = None
+
+    def __post_init__(self) -> None:
+        if (self.status is Status.QUARANTINED) != (self.error is not None):
+            raise ValueError(f"record {self.key!r}: a quarantined outcome needs an error, and only it")

@@ -18,6 +18,7 @@ in-process:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import pkgutil
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from magento_netsuite.errorqueue.records import QuarantineRecord
+from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
 from magento_netsuite.errorqueue.store import (
     PAYLOAD_FROM_SOURCE,
     PAYLOAD_STORED_FALLBACK,
@@ -34,11 +35,11 @@ from magento_netsuite.errorqueue.store import (
     ErrorQueueStore,
     ErrorRow,
 )
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
 
 log = logging.getLogger(__name__)
 
 HANDLER_MODULES_ENV = "MNS_REPLAY_HANDLER_MODULES"
+FLOWS_PACKAGE = "magento_netsuite.flows"
 REPLAY_DAG_ID = "error_queue_replay"
 BATCH_SIZE = 200
 
@@ -81,10 +82,17 @@ def get_handler(flow: str) -> ReplayHandler:
 
 
 def load_handlers() -> dict[str, ReplayHandler]:
-    """Import every ``magento_netsuite.flows`` module plus those in ``MNS_REPLAY_HANDLER_MODULES``."""
-    import magento_netsuite.flows as flows
+    """Import each flow's declaration (``magento_netsuite.flows.<flow>.flow``, which registers its
+    handler) plus the modules in ``MNS_REPLAY_HANDLER_MODULES``.
 
-    names = [m.name for m in pkgutil.walk_packages(flows.__path__, prefix=f"{flows.__name__}.")]
+    Discovery by module name, like an entry point: the queue sits below the flows and never imports
+    them statically, and only a replay pays for importing them."""
+    flows = importlib.import_module(FLOWS_PACKAGE)
+    names = [
+        f"{FLOWS_PACKAGE}.{m.name}.flow"
+        for m in pkgutil.iter_modules(flows.__path__)
+        if m.ispkg and importlib.util.find_spec(f"{FLOWS_PACKAGE}.{m.name}.flow") is not None
+    ]
     names += [n.strip() for n in os.environ.get(HANDLER_MODULES_ENV, "").split(",") if n.strip()]
     for name in names:
         importlib.import_module(name)

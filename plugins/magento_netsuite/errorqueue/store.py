@@ -27,11 +27,6 @@ from magento_netsuite.errorqueue import schema
 from magento_netsuite.errorqueue.hints import fix_hint as hint_for
 from magento_netsuite.errorqueue.records import QuarantineRecord
 
-STALE_PRONE_FLOWS = frozenset(
-    {"inventory_netsuite_to_magento", "pricing_netsuite_to_magento", "products_netsuite_to_magento"}
-)
-"""Flows whose records are snapshots of a changing value: a newer sync supersedes a queued error."""
-
 PAYLOAD_FROM_SOURCE = "source"
 PAYLOAD_STORED_FALLBACK = "stored payload, source no longer has the record"
 SUPERSEDED = "superseded by a newer sync"
@@ -366,12 +361,15 @@ class ErrorQueueStore:
         self.mark_synced(flow, keys, at=at)
         return self._close(flow, keys, how=SUPERSEDED, by=by, event="superseded")
 
-    def synced(self, flow: str, keys: Iterable[str], *, by: str, at: datetime | None = None) -> int:
+    def synced(
+        self, flow: str, keys: Iterable[str], *, by: str, at: datetime | None = None, supersede: bool = False
+    ) -> int:
         """What a flow calls after a run for the keys it synced successfully: their open rows resolve by
-        themselves (as superseded for :data:`STALE_PRONE_FLOWS`), and the sync is recorded for the
-        stale-retry guard. Returns how many rows were resolved."""
+        themselves (as superseded when the flow declares its records snapshots of a changing value, such
+        as stock or prices: ``supersede``), and the sync is recorded for the stale-retry guard. Returns how
+        many rows were resolved."""
         keys = list(keys)
-        if flow in STALE_PRONE_FLOWS:
+        if supersede:
             return self.supersede(flow, keys, by=by, at=at)
         self.mark_synced(flow, keys, at=at)
         return self.resolve(flow, keys, how=f"synced by {by}", by=by)

@@ -10,42 +10,40 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from magento_netsuite.errorqueue.hints import fix_hint
-from magento_netsuite.errorqueue.records import QuarantineRecord
+from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
 
-
-class Status(StrEnum):
-    LOADED = "loaded"
-    UNCHANGED = "unchanged"
-    QUARANTINED = "quarantined"
-
-
-@dataclass(frozen=True)
-class RecordOutcome:
-    """The fate of one record: ``error`` is set exactly when ``status`` is quarantined."""
-
-    key: str
-    status: Status
-    target_id: str | None = None
-    error: QuarantineRecord | None = None
-
-    def __post_init__(self) -> None:
-        if (self.status is Status.QUARANTINED) != (self.error is not None):
-            raise ValueError(f"record {self.key!r}: a quarantined outcome needs an error, and only it")
+__all__ = [
+    "ConservationError",
+    "QuarantineRecord",
+    "RecordOutcome",
+    "RunContext",
+    "RunSummary",
+    "Status",
+    "outcome_from_dict",
+    "outcome_to_dict",
+    "quarantined",
+    "summarize",
+]
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """Where a record failed: the DAG run and task that go onto its error-queue row."""
+    """Where a record is processed: the DAG run and task that go onto its error-queue row, and how
+    many parallel requests the task may make (its ``pool_slots``; ``None`` outside a pool)."""
 
     run_id: str
     dag_id: str | None = None
     task_id: str | None = None
     try_number: int | None = None
     map_index: int = -1
+    request_slots: int | None = None
+
+    def workers(self, hook_limit: int) -> int:
+        """Parallel requests: the hook's own bound, capped by the task's pool slots."""
+        return max(1, min(hook_limit, self.request_slots or hook_limit))
 
 
 def quarantined(
@@ -138,3 +136,18 @@ def summarize(
         quarantined=by_status[Status.QUARANTINED],
         extra=dict(extra or {}),
     )
+
+
+def outcome_to_dict(outcome: RecordOutcome) -> dict[str, Any]:
+    """An outcome as a JSON-able row for a staged batch file."""
+    return {
+        "key": outcome.key,
+        "status": outcome.status.value,
+        "target_id": outcome.target_id,
+        "error": asdict(outcome.error) if outcome.error is not None else None,
+    }
+
+
+def outcome_from_dict(row: Mapping[str, Any]) -> RecordOutcome:
+    error = QuarantineRecord(**row["error"]) if row.get("error") else None
+    return RecordOutcome(str(row["key"]), Status(row["status"]), target_id=row.get("target_id"), error=error)

@@ -1,9 +1,9 @@
 """Inventory flow: NetSuite stock per location → Magento MSI source items, deltas only, loud on failure.
 
-Importing this package registers the flow's replay handler with the error queue (:mod:`.replay`).
+Only constants here, so a DAG file that imports them parses without importing the hooks; the flow
+is declared in :mod:`.flow` and imported by the kit inside the tasks.
 """
 
-from magento_netsuite.flows.inventory.constants import ASSET_URI, DAG_ID, ENTITY, FLOW
-from magento_netsuite.flows.inventory.replay import HANDLER, InventoryReplayHandler
+from magento_netsuite.flows.inventory.constants import ASSET_URI, DAG_ID, DELTA, ENTITY, FLOW, FULL
 
-__all__ = ["ASSET_URI", "DAG_ID", "ENTITY", "FLOW", "HANDLER", "InventoryReplayHandler"]
+__all__ = ["ASSET_URI", "DAG_ID", "DELTA", "ENTITY", "FLOW", "FULL"]

@@ -14,7 +14,4 @@ RESTLET_PAGE = 4000
 RESTLET_MAX_PAGE = 10_000
 """Rows per RESTlet page of a full read (the RESTlet's maximum; still ~200 of its 5,000 units)."""
 
-WATERMARK_OVERLAP_MINUTES = 2.0
-"""A delta asks for changes since the last successful extract started, minus this (clock skew)."""
-
 FULL, DELTA = "full", "delta"

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
 from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.flows.inventory.constants import FLOW, FULL
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.flows.inventory.snapshot import Snapshot
-from magento_netsuite.flows.inventory.transform import RunContext, quarantine, record_key, source_item
+from magento_netsuite.flows.inventory.transform import quarantine, record_key, source_item
 from magento_netsuite.governance import MappingDocument
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
+from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 SKU_LOOKUP_BATCH = 500
@@ -226,19 +225,6 @@ def load_items(
             for i in batch
         ]
 
-    errors: list[SyncError] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="mg-inventory") as pool:
-        for future in [pool.submit(push, b) for b in batches]:
-            try:
-                outcomes.extend(future.result())
-            except AuthError:
-                raise
-            except TransientError as exc:
-                errors.append(exc)
-    if errors:
-        raise TransientError(
-            f"{len(errors)} of {len(batches)} source-item batch(es) were not saved past the retry budget "
-            f"(first: {errors[0]}); the task fails and a rerun pushes only what did not land",
-            system="magento",
-        )
+    for pushed in write_all(batches, push, workers=workers, what="source-item batch(es)", system="magento"):
+        outcomes.extend(pushed)
     return outcomes

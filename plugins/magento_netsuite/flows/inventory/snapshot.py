@@ -1,8 +1,8 @@
-"""What we last pushed to Magento, and the delta watermark, in ``mns_store`` (SQLite or PostgreSQL).
+"""What we last pushed to Magento, in ``mns_store`` (SQLite or PostgreSQL).
 
 ``inventory_snapshot`` holds one row per ``(sku, source_code)`` Magento accepted: the quantity and
-status we sent, when, and by which run. A delta pushes only rows that differ from it. The watermark
-(``inventory_watermark``) is the start of the last successful extract.
+status we sent, when, and by which run. A delta pushes only rows that differ from it. (Which changes
+a run reads is the kit's watermark, :mod:`magento_netsuite.pipeline.watermark`.)
 """
 
 from __future__ import annotations
@@ -26,18 +26,11 @@ SNAPSHOT = sa.Table(
     sa.Column("pushed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("run_id", sa.String(250), nullable=False),
 )
-WATERMARK = sa.Table(
-    "inventory_watermark",
-    METADATA,
-    sa.Column("flow", sa.String(100), primary_key=True),
-    sa.Column("since", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("run_id", sa.String(250), nullable=False),
-)
 CHUNK = 500
 
 
 class Snapshot:
-    """Reads and writes the flow's two tables (created on first use)."""
+    """Reads and writes the snapshot table (created on first use)."""
 
     def __init__(self, engine: sa.Engine | None = None) -> None:
         self.engine = engine or engine_for()
@@ -88,14 +81,3 @@ class Snapshot:
             with self.engine.begin() as conn:
                 conn.execute(self._upsert(SNAPSHOT, ["sku", "source_code"]), rows)
         return len(rows)
-
-    def watermark(self, flow: str) -> datetime | None:
-        with self.engine.connect() as conn:
-            value = conn.execute(sa.select(WATERMARK.c.since).where(WATERMARK.c.flow == flow)).scalar()
-        if value is None:
-            return None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-    def set_watermark(self, flow: str, since: datetime, run_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self._upsert(WATERMARK, ["flow"]), [{"flow": flow, "since": since, "run_id": run_id}])

@@ -13,7 +13,7 @@ from typing import Any
 
 from magento_netsuite.flows.inventory.constants import ENTITY, FLOW
 from magento_netsuite.flows.inventory.settings import InventorySettings
-from magento_netsuite.governance import Flow, MappingDocument, translate_record
+from magento_netsuite.governance import Flow, MappingDocument, load_mapping_document, translate_record
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
 
 
@@ -22,7 +22,9 @@ def record_key(sku: Any, source_code: Any) -> str:
     return f"{sku}@{source_code}"
 
 
-def row_key(row: Mapping[str, Any], doc: MappingDocument) -> str:
+def row_key(row: Mapping[str, Any], doc: MappingDocument | None = None) -> str:
+    """``SKU@source_code`` of an extracted NetSuite row (the mapping's location → source value map)."""
+    doc = doc or load_mapping_document()
     location = str(row.get("location_id"))
     source = doc.value_map("location_to_source").entries.get(location, f"location:{location}")
     return record_key(str(row.get("sku") or "").strip(), source)

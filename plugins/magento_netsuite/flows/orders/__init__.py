@@ -1,9 +1,9 @@
 """Orders flow: Magento orders ready for the ERP become NetSuite sales orders, exactly once.
 
-Importing this package registers the flow's replay handler with the error queue (:mod:`.replay`).
+Only constants here, so a DAG file that imports them parses without importing the hooks; the flow
+is declared in :mod:`.flow` and imported by the kit inside the tasks.
 """
 
 from magento_netsuite.flows.orders.constants import ASSET_URI, DAG_ID, ENTITY, FLOW
-from magento_netsuite.flows.orders.replay import HANDLER, OrderReplayHandler
 
-__all__ = ["ASSET_URI", "DAG_ID", "ENTITY", "FLOW", "HANDLER", "OrderReplayHandler"]
+__all__ = ["ASSET_URI", "DAG_ID", "ENTITY", "FLOW"]

@@ -8,10 +8,9 @@ DAG_ID = "magento_orders_to_netsuite"
 RECORD_TYPE = "salesOrder"
 ASSET_URI = "netsuite://salesOrder"
 
-DEFAULT_OVERLAP_MINUTES = 10
-OVERLAP_VARIABLE = "mns_orders_overlap_minutes"
-"""Airflow Variable (read inside the extract task) that widens each window backwards, in minutes."""
-
+SCHEDULE_ENV = "MNS_ORDERS_SCHEDULE"
+DEFAULT_SCHEDULE = "*/5 * * * *"
+WRITE_BACK_EFFECT = "write_back"
 GUEST_EXTERNAL_ID_PREFIX = "MAG-GUEST-"
 WRITE_BACK_MARKER = "NetSuite sales order internal id"
 """Text every write-back comment carries; an order whose history has it is not commented again."""

@@ -1,26 +1,30 @@
-"""Load: create each new order in NetSuite exactly once.
+"""Load: create each new order in NetSuite exactly once, and know whether this run created it.
 
 One batched existence check (SuiteQL on ``transaction.externalid``), then one ``POST salesOrder``
 with ``externalId`` per new order. NetSuite rejects a second record with the same externalId, so even
 a race with another run (or a retried POST whose first attempt did land) cannot duplicate: that
-answer counts as already synced. An order already in NetSuite is left alone: NetSuite owns it after
-checkout. Record-level rejections quarantine the order with NetSuite's ``o:errorPath``.
+answer resolves to the existing record. An order already in NetSuite is left alone: NetSuite owns it
+after checkout. Record-level rejections quarantine the order with NetSuite's ``o:errorPath``.
+
+"Created by this run" versus "already there" comes from the kit's :class:`~magento_netsuite.pipeline.
+ledger.Creations`: the run records its intent before each POST, so after a task retry or a POST whose
+answer was lost the order still counts as this run's creation.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 from urllib.parse import urlsplit
 
 from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
-from magento_netsuite.flows.orders.constants import RECORD_TYPE
+from magento_netsuite.flows.orders.constants import ENTITY, FLOW, RECORD_TYPE
 from magento_netsuite.flows.orders.netsuite_refs import existing_orders
-from magento_netsuite.flows.orders.transform import RunContext, quarantine
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+from magento_netsuite.pipeline.ledger import Creations
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
+from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +60,27 @@ def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str
 
 
 def load_orders(
-    hook: NetSuiteHook, ready: Iterable[Mapping[str, Any]], ctx: RunContext, *, workers: int
+    hook: NetSuiteHook, ready: Iterable[Mapping[str, Any]], ctx: RunContext, creations: Creations | None = None
 ) -> list[RecordOutcome]:
-    """One outcome per ready order (``{"key", "body", "magento"}``, optionally the Magento ``payload``).
-
-    Auth errors stop the load at once. Transient errors past the hook's retries let the other orders
-    finish, then raise, so Airflow retries the task; the rerun's existence check skips what landed.
-    """
+    """One outcome per ready order (``{"key", "body", "magento"}``): loaded (this run created it),
+    unchanged (it was there already) or quarantined (NetSuite rejected it)."""
     ready = list(ready)
+    creations = creations or Creations(FLOW)
     already = existing_orders(hook, [r["key"] for r in ready])
+    mine = creations.made_by(already, ctx.run_id)
     outcomes = [
-        RecordOutcome(r["key"], Status.UNCHANGED, target_id=already[r["key"]]) for r in ready if r["key"] in already
+        RecordOutcome(r["key"], Status.LOADED if r["key"] in mine else Status.UNCHANGED, target_id=already[r["key"]])
+        for r in ready
+        if r["key"] in already
     ]
     todo = [r for r in ready if r["key"] not in already]
-    log.info("load: %d order(s) already in NetSuite, %d to create", len(outcomes), len(todo))
+    log.info(
+        "load: %d order(s) already in NetSuite (%d of them created earlier by this run), %d to create",
+        len(outcomes),
+        len(mine),
+        len(todo),
+    )
+    creations.intend((r["key"] for r in todo), ctx.run_id)
 
     def create(record: Mapping[str, Any]) -> RecordOutcome:
         key = record["key"]
@@ -78,45 +89,25 @@ def load_orders(
         except (AuthError, TransientError):
             raise
         except SyncError as exc:
-            return quarantine(
+            return quarantined(
+                FLOW,
+                ENTITY,
                 key,
-                record.get("payload") or record["body"],
+                record["body"],
                 error_class=exc.error_class if exc.error_class != "unexpected" else "validation",
                 message=exc.message,
                 field_path=exc.field_path,
                 code=exc.code,
                 ctx=ctx,
             )
-        if not created:
-            log.info("order %s: NetSuite already had it (a concurrent run created it); left alone", key)
-        return RecordOutcome(key, Status.LOADED if created else Status.UNCHANGED, target_id=internal_id)
+        if created:
+            creations.created(key, internal_id, ctx.run_id)
+            return RecordOutcome(key, Status.LOADED, target_id=internal_id)
+        if creations.made_by([key], ctx.run_id):
+            log.info("order %s: created by this run's earlier attempt (its answer was lost)", key)
+            return RecordOutcome(key, Status.LOADED, target_id=internal_id)
+        log.info("order %s: NetSuite already had it (a concurrent run created it); left alone", key)
+        return RecordOutcome(key, Status.UNCHANGED, target_id=internal_id)
 
-    transient: list[TransientError] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ns-order") as pool:
-        futures = [pool.submit(create, record) for record in todo]
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in done:
-            if isinstance(future.exception(), AuthError):
-                for other in pending:
-                    other.cancel()
-                raise future.exception()  # type: ignore[misc]
-        wait(pending)
-        for future in futures:
-            if future.cancelled():
-                continue
-            error = future.exception()
-            if isinstance(error, AuthError):
-                raise error
-            if isinstance(error, TransientError):
-                transient.append(error)
-            elif error is not None:
-                raise error
-            else:
-                outcomes.append(future.result())
-    if transient:
-        raise TransientError(
-            f"{len(transient)} of {len(todo)} order(s) could not be created past the retry budget "
-            f"(first: {transient[0]}); the task retries and skips the orders that landed",
-            system="netsuite",
-        )
-    return outcomes
+    workers = ctx.workers(hook.concurrency.limit)
+    return outcomes + write_all(todo, create, workers=workers, what="order(s)", system="netsuite")

@@ -8,12 +8,12 @@ call per order. Customers match by externalId (registered: ``MAG-CUST-<id>``; gu
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.orders.transform import CustomerRef
+from magento_netsuite.pipeline.writes import write_all
 
 CHUNK = 1000
 """Keys per SuiteQL query (Oracle allows at most 1,000 expressions in one ``IN`` list)."""
@@ -127,12 +127,11 @@ def create_customers(hook: NetSuiteHook, customers: Iterable[CustomerRef], worke
         except SyncError as exc:
             return customer.external_id, exc
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ns-customer") as pool:
-        for external_id, outcome in pool.map(create, unique.values()):
-            if isinstance(outcome, SyncError):
-                result.rejected[external_id] = outcome
-            else:
-                result.ids[external_id] = outcome
+    for external_id, outcome in write_all(unique.values(), create, workers=workers, what="customer(s)"):
+        if isinstance(outcome, SyncError):
+            result.rejected[external_id] = outcome
+        else:
+            result.ids[external_id] = outcome
     return result
 
 

@@ -1,32 +1,28 @@
-"""The flow's steps on lists of orders, shared by the DAG's tasks and the replay handler.
+"""The orders transform: the mapping-driven draft, then the NetSuite references resolved in batch.
 
-``prepare_orders`` (transform + batched NetSuite lookups + minimal customer creation) →
-``load_orders`` (:mod:`.load`) → ``write_back_targets`` / :func:`.writeback.write_back`.
-Outcomes serialise to plain dicts for the staged batch files.
+Transform + one SKU lookup + one buyer lookup + minimal creation of missing buyers; what can't be
+resolved is quarantined with the field. Shared by the DAG's transform task and the replay.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from magento_netsuite.connectors.netsuite import NetSuiteHook
-from magento_netsuite.errorqueue.records import QuarantineRecord
 from magento_netsuite.flows.orders.netsuite_refs import create_customers, find_customers, item_ids_by_sku
 from magento_netsuite.flows.orders.transform import (
     Draft,
-    RunContext,
     complete_order,
     draft_order,
     quarantine,
     quarantine_violations,
     unknown_sku_violations,
 )
-from magento_netsuite.flows.orders.writeback import WriteBackTarget, has_write_back
 from magento_netsuite.governance import FieldViolation, MappingDocument
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +37,7 @@ class Prepared:
 
 
 def _magento_ref(order: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "entity_id": order.get("entity_id"),
-        "status": order.get("status"),
-        "written_back": has_write_back(order),
-    }
+    return {"entity_id": order.get("entity_id"), "status": order.get("status")}
 
 
 def prepare_orders(
@@ -122,38 +114,6 @@ def prepare_orders(
                 "key": draft.key,
                 "body": complete_order(draft, item_ids, internal_id),
                 "magento": _magento_ref(order),
-                "payload": dict(order),
             }
         )
     return result
-
-
-def write_back_targets(ready: Iterable[Mapping[str, Any]], outcomes: Iterable[RecordOutcome]) -> list[WriteBackTarget]:
-    """Orders now in NetSuite (loaded or already there) whose Magento history lacks the comment."""
-    by_key = {r["key"]: r for r in ready}
-    targets = []
-    for outcome in outcomes:
-        record = by_key.get(outcome.key)
-        if outcome.status is Status.QUARANTINED or record is None or not outcome.target_id:
-            continue
-        magento = record["magento"]
-        if magento.get("written_back") or magento.get("entity_id") is None:
-            continue
-        targets.append(
-            WriteBackTarget(outcome.key, int(magento["entity_id"]), magento.get("status"), outcome.target_id)
-        )
-    return targets
-
-
-def outcome_to_dict(outcome: RecordOutcome) -> dict[str, Any]:
-    return {
-        "key": outcome.key,
-        "status": outcome.status.value,
-        "target_id": outcome.target_id,
-        "error": asdict(outcome.error) if outcome.error is not None else None,
-    }
-
-
-def outcome_from_dict(row: Mapping[str, Any]) -> RecordOutcome:
-    error = QuarantineRecord(**row["error"]) if row.get("error") else None
-    return RecordOutcome(str(row["key"]), Status(row["status"]), target_id=row.get("target_id"), error=error)

@@ -1,0 +1,308 @@
+"""The task bodies every flow DAG calls: extract → transform → load → quarantine → summarize.
+
+Each takes the flow's name (the declaration is imported here, in the worker, not at parse time) and
+small dicts from the tasks before it. Records travel as staged files (:mod:`.staging`); XCom carries
+only URIs and counts. Nothing here touches Airflow's metadata DB: watermarks, the error queue and the
+ledger live in ``mns_store``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from magento_netsuite.config import NETSUITE_POOL
+from magento_netsuite.errorqueue.records import RecordOutcome, Status
+from magento_netsuite.errorqueue.store import ErrorQueueStore
+from magento_netsuite.pipeline import outcomes as run_outcomes
+from magento_netsuite.pipeline.flow import DELTA, FULL, Flow, Record
+from magento_netsuite.pipeline.outcomes import RunContext, outcome_from_dict, outcome_to_dict
+from magento_netsuite.pipeline.registry import flow_spec
+from magento_netsuite.pipeline.staging import read_batch, write_batch
+from magento_netsuite.pipeline.watermark import Cursor, Watermarks, Window, plan_window
+
+log = logging.getLogger(__name__)
+TOP_REASONS = 5
+LOGGED_QUARANTINES = 50
+
+
+def context(ti: Any, run_id: str) -> RunContext:
+    """The run context of a task: its run, task, try, map index, and the parallel requests it may make
+    (its ``pool_slots`` when it runs in the NetSuite pool)."""
+    task = getattr(ti, "task", None)
+    slots = getattr(task, "pool_slots", None) if getattr(task, "pool", None) == NETSUITE_POOL else None
+    return RunContext(
+        run_id=run_id,
+        dag_id=ti.dag_id,
+        task_id=ti.task_id,
+        try_number=ti.try_number,
+        map_index=getattr(ti, "map_index", -1) if getattr(ti, "map_index", None) is not None else -1,
+        request_slots=slots,
+    )
+
+
+def _seconds(clock: float) -> float:
+    return round(time.monotonic() - clock, 3)
+
+
+# ---------------------------------------------------------------- extract
+
+
+def read_window(flow: Flow, window: Window, ctx: RunContext) -> tuple[list[Record], Cursor, bool]:
+    """The records of ``window`` (each key once, its latest version; at most ``window.max_records`` when
+    the flow pages in change order),
+    the cursor the summary may move to once they are all settled, and whether a backlog remains."""
+    records: dict[str, Record] = {}
+    last: Cursor | None = None
+    truncated = False
+    for page in flow.extract(window, ctx):
+        for record in page:
+            if flow.cursor is not None:
+                position = flow.cursor(record)
+                if not window.admits(position):
+                    continue  # settled by an earlier run (same second, lower tie-break key)
+                if len(records) >= window.max_records:
+                    truncated = True
+                    break
+                last = position if last is None or position > last else last
+            key = flow.key(record)
+            records.pop(key, None)  # a record changed while we paged: keep its latest version, once
+            records[key] = record
+        if truncated:
+            break
+    upper = Cursor(window.until)
+    return list(records.values()), (last if truncated and last is not None else upper), truncated
+
+
+def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -> dict[str, Any]:
+    """Read everything after the flow's cursor up to the safe bound (or from Param ``since``; ``mode=full``
+    reads everything) and stage it. The cursor itself moves only in :func:`summarize`."""
+    clock = time.monotonic()
+    flow = flow_spec(flow_name)
+    params = params or {}
+    full = params.get("mode") == FULL
+    window = plan_window(flow.name, flow.watermark_settings(), since=params.get("since"), full=full)
+    log.info("extract %s: reading %s", flow.name, window.describe())
+    records, cursor_to, truncated = read_window(flow, window, ctx)
+    behind = (window.until - cursor_to.at).total_seconds() if truncated else 0.0
+    stored = Watermarks().get(flow.name) if window.origin == "since param" else None
+    keep_cursor = window.origin == "since param" and (stored is None or window.since is None or window.since > stored)
+    if keep_cursor:
+        log.info("extract %s: a backfill from after the cursor (%s) leaves the cursor where it is", flow.name, stored)
+    if truncated:
+        log.warning(
+            "extract %s: backlog: read the oldest %d change(s), up to %s; changes until %s remain (%.1f h behind): "
+            "the next runs catch up",
+            flow.name,
+            len(records),
+            cursor_to,
+            window.until.isoformat(),
+            behind / 3600,
+        )
+    log.info("extract %s: %d record(s); once settled, the cursor moves to %s", flow.name, len(records), cursor_to)
+    return {
+        "uri": write_batch(flow.name, ctx.run_id, "extracted", records),
+        "count": len(records),
+        "mode": FULL if full else DELTA,
+        "window": {"since": str(window.since) if window.since else None, "until": window.until.isoformat()},
+        "origin": window.origin,
+        "cursor_to": None if keep_cursor else cursor_to.as_list(),
+        "truncated": truncated,
+        "behind_seconds": round(behind),
+        "seconds": _seconds(clock),
+    }
+
+
+# ---------------------------------------------------------------- transform
+
+
+def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """The flow's ownership-filtered transform; rows to load are staged in chunks, settled records apart."""
+    clock = time.monotonic()
+    flow = flow_spec(flow_name)
+    result = flow.transform(read_batch(extracted["uri"]), ctx, mode=extracted.get("mode", DELTA))
+    size = flow.load_chunk or max(1, len(result.ready))
+    chunks = [
+        {"uri": write_batch(flow.name, ctx.run_id, f"ready-{n:04d}", part), "count": len(part), "index": n}
+        for n, part in enumerate(result.ready[i : i + size] for i in range(0, len(result.ready), size))
+    ] or [{"uri": write_batch(flow.name, ctx.run_id, "ready-0000", []), "count": 0, "index": 0}]
+    counts = Counter(o.status.value for o in result.settled)
+    log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, len(result.ready), dict(counts))
+    return {
+        "extracted_uri": extracted["uri"],
+        "settled_uri": write_batch(flow.name, ctx.run_id, "settled", (outcome_to_dict(o) for o in result.settled)),
+        "chunks": chunks,
+        "ready": len(result.ready),
+        "quarantined": counts[Status.QUARANTINED.value],
+        "extra": result.extra,
+        "seconds": _seconds(clock),
+    }
+
+
+# ---------------------------------------------------------------- load
+
+
+def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunContext) -> dict[str, Any]:
+    """Write one staged chunk through the flow's load; a rejected record keeps its source payload."""
+    clock = time.monotonic()
+    flow = flow_spec(flow_name)
+    rows = read_batch(chunk["uri"])
+    outcomes = flow.load(rows, ctx)
+    side = {r["key"]: r["side"] for r in rows if r.get("side")}
+    rejected = [o for o in outcomes if o.error is not None and o.key not in side]
+    if rejected:
+        source = {flow.key(r): r for r in read_batch(extracted_uri)}
+        for outcome in rejected:
+            outcome.error.payload = source.get(outcome.key, outcome.error.payload)  # type: ignore[union-attr]
+    counts = Counter(o.status.value for o in outcomes)
+    log.info("load %s chunk %s: %s", flow.name, chunk.get("index", 0), dict(counts))
+    staged = ({**outcome_to_dict(o), "side": side.get(o.key)} for o in outcomes)
+    name = f"loaded-{chunk.get('index', 0):04d}"
+    return {
+        "uri": write_batch(flow.name, ctx.run_id, name, staged),
+        **counts,
+        "seconds": _seconds(clock),
+    }
+
+
+def loaded_rows(loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The staged outcome rows of one load task or of every mapped one."""
+    parts = [loaded] if isinstance(loaded, Mapping) else list(loaded)
+    return [row for part in parts for row in read_batch(part["uri"])]
+
+
+def after_load(
+    flow_name: str, transformed: Mapping[str, Any], loaded: Mapping[str, Any], ctx: RunContext
+) -> dict[str, Any]:
+    """The flow's side effect (write-back) on the records that are in the target now."""
+    flow = flow_spec(flow_name)
+    if flow.after_load is None:
+        raise LookupError(f"flow {flow.name} declares no after_load step")
+    rows = [row for chunk in transformed["chunks"] for row in read_batch(chunk["uri"])]
+    outcomes = [outcome_from_dict(r) for r in loaded_rows(loaded) if not r.get("side")]
+    report = flow.after_load(rows, outcomes, ctx)
+    log.info("%s after load: %s", flow.name, report)
+    return report
+
+
+# ---------------------------------------------------------------- quarantine
+
+
+def quarantine(
+    flow_name: str,
+    transformed: Mapping[str, Any],
+    loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+    ctx: RunContext,
+) -> dict[str, Any]:
+    """Put every record this run could not sync into the error queue (invalid in the transform, rejected
+    by the target in the load); one open row per flow and record. Returns the counts the grid shows."""
+    rows = read_batch(transformed["settled_uri"]) + loaded_rows(loaded)
+    records = [outcome_from_dict(r).error for r in rows if r.get("error")]
+    records = [r for r in records if r is not None]
+    if records:
+        ErrorQueueStore.from_connection().quarantine(records)
+    for record in records[:LOGGED_QUARANTINES]:
+        log.warning("quarantined %s at %s: %s", record.record_key, record.field_path, record.message)
+    if len(records) > LOGGED_QUARANTINES:
+        log.warning("... and %d more (see the Error Queue page)", len(records) - LOGGED_QUARANTINES)
+    by_class = Counter(r.error_class for r in records)
+    by_field = Counter(r.field_path or "" for r in records)
+    log.info(
+        "quarantine %s %s: %d record(s) to the error queue %s", flow_name, ctx.run_id, len(records), dict(by_class)
+    )
+    return {"quarantined": len(records), "by_class": dict(by_class), "by_field": dict(by_field.most_common(10))}
+
+
+# ---------------------------------------------------------------- summarize
+
+
+def _top_reasons(outcomes: list[RecordOutcome]) -> list[tuple[str, str, int]]:
+    reasons = Counter(
+        (o.error.field_path or "", o.error.message.split(";")[0].split(":")[0]) for o in outcomes if o.error is not None
+    )
+    return [(f, m, n) for (f, m), n in reasons.most_common(TOP_REASONS)]
+
+
+def summarize(
+    flow_name: str,
+    extracted: Mapping[str, Any],
+    transformed: Mapping[str, Any],
+    loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+    ctx: RunContext,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """extracted = loaded + unchanged + quarantined, by key; then resolve what synced, move the cursor,
+    and digest what was quarantined. Fails (and alerts) when the counts don't add up."""
+    from magento_netsuite.alerts import send_quarantine_digest
+
+    flow = flow_spec(flow_name)
+    keys = [flow.key(r) for r in read_batch(extracted["uri"])]
+    outcomes = [outcome_from_dict(r) for r in read_batch(transformed["settled_uri"])]
+    side: dict[str, Counter[str]] = {}
+    side_keys: dict[str, list[str]] = {}
+    for row in loaded_rows(loaded):
+        if row.get("side"):
+            side.setdefault(row["side"], Counter())[row["status"]] += 1
+            if row["status"] == Status.LOADED.value:
+                side_keys.setdefault(row["side"], []).append(row["key"])
+        else:
+            outcomes.append(outcome_from_dict(row))
+    parts = [loaded] if isinstance(loaded, Mapping) else list(loaded)
+    summary = run_outcomes.summarize(
+        flow.name,
+        ctx.run_id,
+        keys,
+        outcomes,
+        extra={
+            "mode": extracted.get("mode"),
+            "window": extracted.get("window"),
+            "origin": extracted.get("origin"),
+            "truncated": extracted.get("truncated", False),
+            "behind_seconds": extracted.get("behind_seconds", 0),
+            "side": {kind: dict(c) for kind, c in side.items()},
+            "side_keys": {kind: sorted(k)[:200] for kind, k in side_keys.items()},
+            "work_seconds": {
+                "extract": extracted.get("seconds"),
+                "transform": transformed.get("seconds"),
+                "load": round(sum(p.get("seconds", 0) for p in parts), 3),
+            },
+            **transformed.get("extra", {}),
+            **(extra or {}),
+        },
+    )
+    store = ErrorQueueStore.from_connection()
+    synced = [o.key for o in outcomes if o.status is not Status.QUARANTINED]
+    # a per-key write: skipped when the flow has no open rows (the usual large inventory run)
+    resolved = 0
+    if synced and store.count(flow=flow.name) > 0:
+        resolved = store.synced(flow.name, synced, by=ctx.dag_id or flow.dag_id, supersede=flow.supersede_stale_errors)
+    summary.extra["resolved"] = resolved
+    to = extracted["cursor_to"]
+    moved = Watermarks().advance(flow.name, Cursor.from_list(to), ctx.run_id) if to else False
+    summary.extra["cursor"] = {"to": extracted["cursor_to"], "moved": moved}
+    quarantined = [o for o in outcomes if o.status is Status.QUARANTINED]
+    if quarantined:
+        by_class = Counter(o.error.error_class for o in quarantined if o.error is not None)
+        summary.extra["digest_sent"] = send_quarantine_digest(
+            flow.name, flow.dag_id, ctx.run_id, dict(by_class), _top_reasons(quarantined)
+        )
+    log.info(
+        "%s (created by this run: %d, already in the target: %d; previously quarantined, now resolved: %d)",
+        summary.line(),
+        summary.loaded,
+        summary.unchanged,
+        resolved,
+    )
+    if extracted.get("truncated"):
+        behind = summary.extra["behind_seconds"] / 3600
+        log.warning("%s is %.1f h behind; the next run continues from %s", flow.name, behind, extracted["cursor_to"][0])
+    for outcome in quarantined[:LOGGED_QUARANTINES]:
+        assert outcome.error is not None
+        log.info("  quarantined %s: %s | fix: %s", outcome.key, outcome.error.message, outcome.error.fix_hint)
+    result = summary.as_dict()
+    if flow.finish is not None:
+        flow.finish(result, ctx)
+    return result

@@ -2,20 +2,22 @@
 
 Nothing here ever raises into the caller: a Slack outage, a missing connection or an unreachable
 store is logged as a warning and the sync goes on.
+
+DAG files import this module at parse time for the callbacks, so what the callbacks need (dedup
+store, message builders, Slack transport) is imported when one runs, not here.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from magento_netsuite.alerts import dedup
-from magento_netsuite.alerts.messages import Message, advice, digest_message, failure_message, recovered_message
-from magento_netsuite.alerts.routing import airflow_base_url, error_queue_url, flow_for, task_log_url
-from magento_netsuite.alerts.scrub import scrub, secret_values
-from magento_netsuite.alerts.transport import SlackTarget, load_target, post
 from magento_netsuite.config import MAGENTO_CONN_ID, NETSUITE_CONN_ID, SLACK_CONN_ID, STORE_CONN_ID
+
+if TYPE_CHECKING:
+    from magento_netsuite.alerts.messages import Message
+    from magento_netsuite.alerts.transport import SlackTarget
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ _SECRET_SOURCES = (MAGENTO_CONN_ID, NETSUITE_CONN_ID, SLACK_CONN_ID)
 def _known_secrets(target: SlackTarget | None) -> list[str]:
     """Passwords and extra values of the connections whose secrets could show up in an error message."""
     from airflow.sdk import Connection
+
+    from magento_netsuite.alerts.scrub import secret_values
 
     found: list[str] = list(target.secrets) if target else []
     for conn_id in _SECRET_SOURCES:
@@ -60,6 +64,9 @@ def _deliver(
     build: Any,
 ) -> bool:
     """Dedup, build and send. ``build(repeated, since) -> Message``. Returns True when Slack accepted it."""
+    from magento_netsuite.alerts import dedup
+    from magento_netsuite.alerts.transport import post
+
     if target is None:
         message: Message = build(0, None)
         log.warning("connection %r is not defined; Slack alert follows:\n%s", SLACK_CONN_ID, message.text)
@@ -102,6 +109,11 @@ def _deliver(
 def task_failure_alert(context: Any) -> None:
     """``on_failure_callback`` for systemic failures: flow, task, run, class, scrubbed message, advice, links."""
     try:
+        from magento_netsuite.alerts.messages import advice, failure_message
+        from magento_netsuite.alerts.routing import error_queue_url, flow_for, task_log_url
+        from magento_netsuite.alerts.scrub import scrub
+        from magento_netsuite.alerts.transport import load_target
+
         ti = context.get("ti") or context["task_instance"]
         dag = context.get("dag")
         dag_id, task_id, run_id = ti.dag_id, ti.task_id, ti.run_id
@@ -151,6 +163,11 @@ def send_quarantine_digest(
     if not counts_by_class or sum(counts_by_class.values()) == 0:
         return False
     try:
+        from magento_netsuite.alerts.messages import digest_message
+        from magento_netsuite.alerts.routing import error_queue_url
+        from magento_netsuite.alerts.scrub import scrub
+        from magento_netsuite.alerts.transport import load_target
+
         target = load_target()
         secrets = _known_secrets(target)
         reasons = [
@@ -188,6 +205,11 @@ def send_quarantine_digest(
 def send_recovered(flow: str, dag_id: str) -> bool:
     """A "resolved" message when ``flow`` had an open failure or freshness alert; True when Slack accepted it."""
     try:
+        from magento_netsuite.alerts import dedup
+        from magento_netsuite.alerts.messages import recovered_message
+        from magento_netsuite.alerts.routing import airflow_base_url
+        from magento_netsuite.alerts.transport import load_target, post
+
         target = load_target()
         if target is None:
             return False
@@ -204,6 +226,8 @@ def send_recovered(flow: str, dag_id: str) -> bool:
 
 def flow_success_callback(context: Any) -> None:
     """``on_success_callback`` (task or DAG level): tells the channel a flow that alerted is healthy again."""
+    from magento_netsuite.alerts.routing import flow_for
+
     dag = context.get("dag")
     ti = context.get("ti") or context.get("task_instance")
     dag_id = getattr(dag, "dag_id", None) or getattr(ti, "dag_id", None)
@@ -216,6 +240,10 @@ def flow_success_callback(context: Any) -> None:
 def freshness_missed(flow: str, dag_id: str, interval_minutes: float, context: Any = None) -> bool:
     """Deadline callback: the flow's run did not finish within ``interval_minutes``, so its data is stale."""
     try:
+        from magento_netsuite.alerts.messages import advice, failure_message
+        from magento_netsuite.alerts.routing import airflow_base_url, error_queue_url
+        from magento_netsuite.alerts.transport import load_target
+
         target = load_target()
         run_id = ""
         if isinstance(context, dict):

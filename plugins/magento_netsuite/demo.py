@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from magento_netsuite.config import NETSUITE_POOL, airflow_home
+from magento_netsuite.flows.inventory.constants import FLOW as INVENTORY_FLOW
+from magento_netsuite.flows.orders.constants import FLOW as ORDERS_FLOW
 from magento_netsuite.governance import load_mapping_document
 from magento_netsuite.governance.render import ownership_tables
 from magento_netsuite.sandbox import credentials
@@ -36,16 +38,27 @@ from magento_netsuite.sandbox.netsuite.app import create_app as netsuite_app
 DEMO_SEED = {"skus": 200, "locations": 3, "customers": 40, "orders": 30, "seed": 7}
 
 DEMO_RUNS: list[tuple[str, dict[str, str]]] = [
-    # (DAG id, extra environment). The seeded orders are spread over the last hour, so the demo
-    # widens the orders window's overlap to cover all of them.
-    ("magento_orders_to_netsuite", {"AIRFLOW_VAR_MNS_ORDERS_OVERLAP_MINUTES": "120"}),
-    # The first inventory run has no watermark yet, so it is a full sync through the RESTlet.
-    # `airflow dags test` in 3.3.2 cannot resolve a DAG's deadline alerts (a scheduler can), so the
-    # demo parses the DAG without its freshness deadline.
-    ("netsuite_inventory_to_magento", {"MNS_INVENTORY_FRESHNESS_DEADLINE": "off"}),
+    # (DAG id, extra environment). A flow reads by its watermark in mns_store (fresh for each demo),
+    # so each first run reads from the flow's initial lookback up to now minus a safe lag (2 minutes
+    # by default). The seeded orders are spread over the hour before the seed's "now", the last of
+    # them seconds before the run: the demo reads up to now (safe lag 0) so every seeded order syncs.
+    (
+        "magento_orders_to_netsuite",
+        {f"MNS_{ORDERS_FLOW.upper()}_SAFE_LAG_SECONDS": "0"},
+    ),
+    # The first inventory run has no cursor yet: it reads every item (the initial lookback is ten
+    # years) and pushes everything Magento doesn't have from us yet. `airflow dags test` in 3.3.2
+    # cannot resolve a DAG's deadline alerts (a scheduler can), so the demo parses the DAG without
+    # its freshness deadline.
+    (
+        "netsuite_inventory_to_magento",
+        {f"MNS_{INVENTORY_FLOW.upper()}_SAFE_LAG_SECONDS": "0", "MNS_INVENTORY_FRESHNESS_DEADLINE": "off"},
+    ),
 ]
 
-_SUMMARY = re.compile(r"(\S+ \S+: extracted=\d+ = .*?)(?:\s+\[[\w.]+\] loc=\S+)?$")
+_LOG_TAIL = r"(?:\s+\[[\w.]+\] loc=\S+)?$"
+_SUMMARY = re.compile(r"(\S+ \S+: extracted=\d+ = .*?)" + _LOG_TAIL)
+_WINDOW = re.compile(r"extract \S+: (reading .*?)" + _LOG_TAIL)
 
 
 def _say(text: str = "") -> None:
@@ -121,10 +134,16 @@ def main() -> int:
             returncode = _airflow(["dags", "test", dag_id], {**env, **extra_env}, log_path)
             output = log_path.read_text()
             summaries = [m.group(1) for line in output.splitlines() if (m := _SUMMARY.search(line))]
+            windows = [m.group(1) for line in output.splitlines() if (m := _WINDOW.search(line))]
             state = "success" if returncode == 0 else f"FAILED (exit {returncode})"
             _say(f"\n  {dag_id}: {state} in {time.monotonic() - t0:.1f} s (log: {log_path})")
+            for window in windows[-1:]:
+                _say(f"  {window}")
             for summary in summaries[-1:]:
                 _say(f"  summary: {summary}")
+            if returncode == 0 and not summaries:
+                failed.append(dag_id)
+                _say("  no run summary in the log")
             if returncode != 0:
                 failed.append(dag_id)
                 _say("\n".join("    " + line for line in output.splitlines()[-30:]))

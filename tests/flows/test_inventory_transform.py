@@ -88,23 +88,16 @@ def test_bad_rows_are_quarantined_with_the_field(doc, overrides, error_class, fi
 
 
 @pytest.mark.parametrize("url", ["sqlite", "postgresql"])
-def test_snapshot_and_watermark_round_trip(url: str, tmp_path) -> None:
+def test_snapshot_round_trip(url: str, tmp_path) -> None:
     if url == "sqlite":
         engine = sa.create_engine(f"sqlite:///{tmp_path / 's.db'}")
     else:
         engine = sa.create_engine("postgresql+psycopg2://postgres@127.0.0.1:5432/test")
         with engine.begin() as conn:
-            conn.execute(sa.text("DROP TABLE IF EXISTS inventory_snapshot, inventory_watermark"))
+            conn.execute(sa.text("DROP TABLE IF EXISTS inventory_snapshot"))
     snapshot = Snapshot(engine)
     snapshot.save([{"sku": "A", "source_code": "wh_east", "quantity": 3, "status": 1}], "r1")
     snapshot.save([{"sku": "A", "source_code": "wh_east", "quantity": 0, "status": 0}], "r2")
     snapshot.save([{"sku": "B", "source_code": "wh_west", "quantity": 1.5, "status": 1}], "r2")
     assert snapshot.load(["A"]) == {("A", "wh_east"): (0.0, 0, "r2")}
     assert len(snapshot.load()) == 2
-    from datetime import UTC, datetime
-
-    assert snapshot.watermark(FLOW) is None
-    at = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
-    snapshot.set_watermark(FLOW, at, "r2")
-    snapshot.set_watermark(FLOW, at.replace(hour=4), "r3")
-    assert snapshot.watermark(FLOW) == at.replace(hour=4)

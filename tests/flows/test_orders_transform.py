@@ -9,10 +9,9 @@ import pytest
 
 from magento_netsuite.connectors.errors import RecordError
 from magento_netsuite.errorqueue.records import QuarantineRecord
-from magento_netsuite.flows.orders.extract import extraction_window, order_filters
+from magento_netsuite.flows.orders.extract import order_cursor
 from magento_netsuite.flows.orders.lines import effective_lines
 from magento_netsuite.flows.orders.load import is_duplicate_external_id
-from magento_netsuite.flows.orders.pipeline import outcome_from_dict, outcome_to_dict, write_back_targets
 from magento_netsuite.flows.orders.transform import (
     RunContext,
     complete_order,
@@ -22,9 +21,15 @@ from magento_netsuite.flows.orders.transform import (
     quarantine_violations,
     unknown_sku_violations,
 )
-from magento_netsuite.flows.orders.writeback import comment_text, has_write_back
+from magento_netsuite.flows.orders.writeback import (
+    comment_text,
+    has_write_back,
+    write_back_targets,
+    written_back_id,
+)
 from magento_netsuite.governance import load_mapping_document
-from magento_netsuite.pipeline.outcomes import RecordOutcome, Status
+from magento_netsuite.pipeline.outcomes import RecordOutcome, Status, outcome_from_dict, outcome_to_dict
+from magento_netsuite.pipeline.watermark import Cursor
 from magento_netsuite.sandbox.datagen import SeedConfig, generate
 
 CTX = RunContext(run_id="manual__test", dag_id="magento_orders_to_netsuite", task_id="prepare", try_number=1)
@@ -163,19 +168,14 @@ def test_guests_match_by_normalised_email_and_never_by_name() -> None:
     assert customer_of({"customer_email": "", "customer_is_guest": 1}) is None
 
 
-def test_window_is_the_interval_widened_by_the_overlap() -> None:
-    start, end = datetime(2026, 11, 29, 2, 0, tzinfo=UTC), datetime(2026, 11, 29, 2, 5, tzinfo=UTC)
-    assert extraction_window(start, end, 10) == (datetime(2026, 11, 29, 1, 50, tzinfo=UTC), end)
-    with pytest.raises(ValueError, match="before its start"):
-        extraction_window(end, start, 10)
-    with pytest.raises(ValueError, match="negative"):
-        extraction_window(start, end, -1)
-    filters = order_filters(start, end, ["processing", "processing"])
-    assert filters == [
-        [("updated_at", start, "gteq")],
-        [("updated_at", end, "lt")],
-        [("state", ["processing"], "in")],
-    ]
+def test_an_order_sorts_by_its_change_time_then_its_entity_id_as_a_number() -> None:
+    a = order_cursor({"increment_id": "1", "entity_id": 9, "updated_at": "2026-11-29 02:00:00"})
+    b = order_cursor({"increment_id": "2", "entity_id": 10, "updated_at": "2026-11-29 02:00:00"})
+    c = order_cursor({"increment_id": "3", "entity_id": 1, "updated_at": "2026-11-29 02:00:01"})
+    assert a < b < c
+    assert a == Cursor(datetime(2026, 11, 29, 2, 0, tzinfo=UTC), "000000000009")
+    with pytest.raises(ValueError, match="no updated_at"):
+        order_cursor({"increment_id": "4", "entity_id": 4})
 
 
 def test_duplicate_external_id_answers_count_as_already_synced() -> None:
@@ -185,11 +185,11 @@ def test_duplicate_external_id_answers_count_as_already_synced() -> None:
     assert not is_duplicate_external_id(RecordError("Invalid item reference key 5.", field_path="item.items[0].item"))
 
 
-def test_write_back_skips_orders_that_already_carry_the_comment() -> None:
+def test_write_back_targets_are_the_orders_now_in_netsuite_and_the_comment_names_the_id() -> None:
     ready = [
-        {"key": "1", "magento": {"entity_id": 1, "status": "processing", "written_back": False}},
-        {"key": "2", "magento": {"entity_id": 2, "status": "processing", "written_back": True}},
-        {"key": "3", "magento": {"entity_id": 3, "status": "processing", "written_back": False}},
+        {"key": "1", "magento": {"entity_id": 1, "status": "processing"}},
+        {"key": "2", "magento": {"entity_id": 2, "status": "processing"}},
+        {"key": "3", "magento": {"entity_id": 3, "status": "processing"}},
     ]
     error = QuarantineRecord("f", "order", "3", "validation", "bad")
     outcomes = [
@@ -198,9 +198,11 @@ def test_write_back_skips_orders_that_already_carry_the_comment() -> None:
         RecordOutcome("3", Status.QUARANTINED, error=error),
     ]
     targets = write_back_targets(ready, outcomes)
-    assert [(t.key, t.entity_id, t.netsuite_id) for t in targets] == [("1", 1, "10")]
-    assert has_write_back({"status_histories": [{"comment": comment_text("1", "10")}]})
-    assert not has_write_back({"status_histories": [{"comment": "Customer called"}]})
+    assert [(t.key, t.entity_id, t.netsuite_id) for t in targets] == [("1", 1, "10"), ("2", 2, "20")]
+    commented = {"status_histories": [{"comment": "Customer called"}, {"comment": comment_text("1", "10")}]}
+    assert has_write_back(commented, "10") and not has_write_back(commented, "11")
+    assert written_back_id(commented) == "10"
+    assert written_back_id({"status_histories": [{"comment": "Customer called"}]}) is None
 
 
 def test_outcomes_survive_the_staged_file_round_trip() -> None:

@@ -72,7 +72,8 @@ def spread(start: datetime, end: datetime, n: int) -> list[datetime]:
 
 def run(dag, clock: Clock, at: datetime, **conf: Any):
     clock.now = at
-    dagrun = dag.test(logical_date=at, run_conf=conf or None)
+    # dag.test() keeps a run's conf in the DAG's params: pass the defaults explicitly
+    dagrun = dag.test(logical_date=at, run_conf={"since": None, **conf})
     tis = {ti.task_id: ti for ti in dagrun.get_task_instances()}
     return dagrun, tis
 

@@ -237,7 +237,7 @@ def test_full_mode_zeroes_what_netsuite_no_longer_stocks(inventory_dag, env: Flo
 
 def test_suiteql_fallback_gives_the_same_result(inventory_dag, env: FlowEnv) -> None:
     env.connect(netsuite={"inventory_source": "suiteql"})
-    dagrun, tis = run(inventory_dag, "full")
+    dagrun, _ = run(inventory_dag, "full")
     assert dagrun.state == "success"
     assert env.netsuite.calls("restlet") == 0 and env.netsuite.calls("suiteql") >= 1
     magento = magento_items(env)

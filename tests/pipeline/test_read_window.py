@@ -6,8 +6,6 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from magento_netsuite.pipeline.flow import Flow, Transformed
 from magento_netsuite.pipeline.outcomes import RunContext
 from magento_netsuite.pipeline.tasks import read_window

@@ -112,6 +112,15 @@ class AirflowStack:
         )
         if migrate.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{migrate.stdout[-2000:]}\n{migrate.stderr[-2000:]}")
+        # the replay's NetSuite tasks run in the netsuite_api pool, as every deployment must create it
+        pool = subprocess.run(
+            [sys.executable, "-m", "airflow", "pools", "set", "netsuite_api", "4", "NetSuite share"],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+        )
+        if pool.returncode != 0:
+            raise RuntimeError(f"airflow pools set failed:\n{pool.stdout[-2000:]}\n{pool.stderr[-2000:]}")
         self._airflow("api-server", "--port", str(self.port), "--host", "127.0.0.1", log_name="api-server")
         self._airflow("dag-processor", log_name="dag-processor")
         self._airflow("scheduler", log_name="scheduler")

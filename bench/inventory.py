@@ -8,6 +8,12 @@ Magento calls, bytes, the child's peak RSS, and the ratio of wall time to the AP
 sample of the naive way (one record GET per item, as a SuiteTalk-style integration would) and
 projects it to all SKUs.
 
+The flow reads by its watermark (``mns_watermark`` in the bench's fresh ``mns_store``): the full run
+(Param ``mode=full``) reads every item and moves the cursor to its safe upper bound; the delta run
+reads the items changed after that cursor, i.e. the 1% changed in between. The environment comes
+from ``bench.orders._airflow_env``: safe lag 0, NetSuite tasks with 5 pool slots (the account limit
+the floor is computed from), no freshness deadline.
+
 ``python -m bench inventory``; ``MNS_BENCH_SKUS`` changes the SKU count (default 50,000).
 """
 
@@ -162,15 +168,22 @@ def _report(results: dict[str, Any]) -> None:
         floor = max(_floor(ns["calls"], NETSUITE_LIMIT), _floor(mg["calls"], MAGENTO_LIMIT))
         summary = r["summary"] or {}
         counts = {k: summary.get(k) for k in ("extracted", "loaded", "unchanged", "quarantined")}
+        extra = summary.get("extra") or {}
+        zeroed = (extra.get("side") or {}).get("zeroed") or {}
+        window = extra.get("window") or {}
         print(
-            f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; "
-            f"zeroed {len(summary.get('extra', {}).get('zeroed', []))}"
+            f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; zeroed {json.dumps(zeroed)}; "
+            f"unknown SKUs {extra.get('unknown_sku_count')}"
+        )
+        print(
+            f"  read: {extra.get('mode')} ({extra.get('origin')}) {window.get('since')} .. {window.get('until')}; "
+            f"cursor moved {(extra.get('cursor') or {}).get('moved')}"
         )
         print(
             f"  wall time (dag.test): {r['elapsed']:.1f} s; tasks: "
             + ", ".join(f"{k}={v:.1f}" for k, v in r["tasks"].items())
         )
-        work = summary.get("extra", {}).get("work_seconds") or {}
+        work = extra.get("work_seconds") or {}
         busy = sum(v or 0 for v in work.values())
         print(
             f"  sync work inside the tasks: {busy:.1f} s ({json.dumps(work)}); "

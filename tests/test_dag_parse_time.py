@@ -4,9 +4,10 @@ dag-processor parses it.
 The dag-processor's manager has Airflow imported (and pre-imports the ``airflow.*`` modules a DAG
 file names, ``[dag_processor] parsing_pre_import_modules``), then forks one child per file that
 builds a ``BundleDagBag`` for that file alone and serializes its DAGs. The probe below does the
-same in a fresh interpreter: import ``airflow`` and ``airflow.sdk`` once, then per file and per
-repetition pre-import, fork, and time the child's ``BundleDagBag`` (Airflow's own per-file
-"duration", as in ``airflow dags report``) and the serialization after it. Every child starts from
+same in a fresh interpreter: import ``airflow`` and ``airflow.sdk`` once, ``gc.freeze()`` as the
+manager does before its loop, then per file and per repetition pre-import, fork, and time the
+child's ``BundleDagBag`` (Airflow's own per-file "duration", as in ``airflow dags report``) and the
+serialization after it. Every child starts from
 the same parent, so nothing our DAG files import is warm from a previous file or repetition.
 ``airflow dags report`` is not used: it parses every file in one process, so the first file pays
 for the imports the others share.
@@ -39,7 +40,7 @@ HEAVY_MODULES = (
 
 # Runs in a fresh interpreter: argv = bundle path, repeats, DAG files. Prints one JSON line.
 PROBE = r"""
-import importlib.abc, json, os, sys, time
+import gc, importlib.abc, json, os, sys, time
 
 import airflow
 import airflow.sdk
@@ -106,6 +107,10 @@ def parse_in_child(path, bundle_path, log):
 
 bundle_path, repeats, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 log = structlog.get_logger()
+# DagFileProcessorManager.before_run() freezes the collector before its parsing loop "to prevent COW
+# in forked process parsing dag file"; without it every child's first full collection walks all of
+# the parent's objects, which costs more the more this interpreter holds
+gc.freeze()
 report = {}
 for path in files:
     runs = []

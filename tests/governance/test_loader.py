@@ -82,6 +82,17 @@ def test_load_is_cached_per_path_and_reload_rereads(mapping_dir: Path):
     assert load_mapping_document(mapping_dir, reload=True).entity("widget").title == "Gadget"
 
 
+def test_every_spelling_of_a_path_shares_one_entry_and_sees_a_reload(mapping_dir: Path):
+    as_text = str(mapping_dir / ".")
+    first = load_mapping_document(as_text, reload=True)
+    assert load_mapping_document(mapping_dir) is first
+    assert load_mapping_document(as_text) is first
+    (mapping_dir / "widget.yaml").write_text(WIDGET.replace("title: Widget", "title: Gadget"), encoding="utf-8")
+    reloaded = load_mapping_document(mapping_dir, reload=True)
+    assert reloaded.entity("widget").title == "Gadget"
+    assert load_mapping_document(as_text) is reloaded
+
+
 def test_default_flow_fields_are_what_the_source_owns(mapping_dir: Path):
     doc = load_mapping_document(mapping_dir, reload=True)
     assert doc.flow("widgets_netsuite_to_magento").field_names == ["sku", "weight", "source_code"]

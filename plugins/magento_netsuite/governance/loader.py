@@ -355,7 +355,8 @@ def _load(directory: Path, sources: dict[Path, str] | None = None) -> MappingDoc
     return MappingDocument(entities=entities, value_maps=value_maps, flow_index=flow_index, source=str(directory))
 
 
-_cache: dict[Path, MappingDocument] = {}
+_cache: dict[Path | str, MappingDocument] = {}
+"""Keyed by the resolved directory and by each path a caller passed for it."""
 _lock = threading.Lock()
 
 
@@ -364,8 +365,14 @@ def load_mapping_document(path: Path | str = MAPPINGS_DIR, *, reload: bool = Fal
 
     Raises :class:`MappingDocumentError` listing every problem with file, line, entity and field.
     """
+    if not reload and (cached := _cache.get(path)) is not None:
+        return cached  # hot path (per record in the flows): no filesystem call for a path seen before
     directory = Path(path).resolve()
     with _lock:
         if reload or directory not in _cache:
+            stale = _cache.get(directory)
+            for alias in [key for key, doc in _cache.items() if doc is stale]:
+                del _cache[alias]
             _cache[directory] = _load(directory)
+        _cache[path] = _cache[directory]
         return _cache[directory]

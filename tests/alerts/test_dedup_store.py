@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from magento_netsuite.alerts import dedup
 from magento_netsuite.store.db import engine_for_url
+from tests.environment import unavailable
 
 POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ def _postgres() -> sa.Engine:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is unreachable: {exc.orig}")
+        unavailable(f"PostgreSQL at 127.0.0.1:5432 is unreachable: {exc.orig}")
     return engine
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from magento_netsuite.errorqueue.store import ErrorQueueStore
+from tests.environment import unavailable
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
@@ -38,7 +39,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
         return
     reason = _postgres_reason()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
     schema_name = f"mns_test_{uuid.uuid4().hex[:12]}"
     base = sa.create_engine(PG_URL, pool_size=10, max_overflow=5)
     with base.begin() as conn:

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from magento_netsuite.pipeline import ledger, watermark
+from tests.environment import unavailable
 from tests.errorqueue.conftest import PG_URL, _postgres_reason
 
 
@@ -39,7 +40,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
         return
     reason = postgres_reason()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
     schema = f"mns_kit_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:

@@ -19,6 +19,7 @@ import pytest
 from magento_netsuite.errorqueue.records import QuarantineRecord
 from magento_netsuite.errorqueue.store import ErrorQueueStore
 from magento_netsuite.store.db import engine_for_url
+from tests.environment import unavailable
 from tests.ui.airflow_stack import ROOT, AirflowStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -34,7 +35,7 @@ XSS_NAME = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowStack]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian Chromium missing at /usr/bin/chromium: run `make browser` (apt-get install chromium)")
+        unavailable("Debian Chromium missing at /usr/bin/chromium: run `make browser` (apt-get install chromium)")
     airflow = AirflowStack(tmp_path_factory.mktemp("airflow-stack"))
     try:
         airflow.start()

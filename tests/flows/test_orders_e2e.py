@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -60,6 +59,16 @@ def run(dag, logical_date=None, conf=None):
     dagrun = dag.test(logical_date=logical_date or window_end(), run_conf={"since": None, **(conf or {})})
     tis = {ti.task_id: ti for ti in dagrun.get_task_instances()}
     return dagrun, tis
+
+
+def a_second_later(env: FlowEnv) -> None:
+    """The next run starts in a later second than every change so far (the write-back comments, a fix).
+
+    A run reads changes before its start second (``updated_at < until``) and the cursor moves to that
+    second, so a change made in the same second as a run is read by the next run, never lost; a test
+    whose runs follow each other within one second moves the kit's clock instead of sleeping."""
+    later = utc_now() + timedelta(seconds=2)
+    env.monkeypatch.setattr("magento_netsuite.pipeline.watermark.utcnow", lambda: later)
 
 
 def summary_of(tis) -> dict[str, Any]:
@@ -247,6 +256,7 @@ def test_a_rerun_and_a_backfill_over_the_same_orders_never_duplicate(orders_dag,
 
     first, _ = run(orders_dag)
     env.netsuite.clear()
+    a_second_later(env)
     since = (utc_now() - timedelta(hours=3)).isoformat()
     second, tis = run(orders_dag, conf={"since": since})
 
@@ -319,6 +329,7 @@ def test_a_run_with_nothing_new_costs_no_netsuite_call(orders_dag, env: FlowEnv)
     seed(env, orders=4, **CLEAN)
     run(orders_dag)
     env.netsuite.clear()
+    a_second_later(env)
 
     dagrun, tis = run(orders_dag)  # the write-back comments changed the orders: read, settled, no call
 
@@ -365,7 +376,7 @@ def test_a_later_run_that_loads_a_fixed_order_resolves_its_row(orders_dag, env: 
         json={"extension_attributes.shipping_assignments[0].shipping.address.postcode": "02108"},
         timeout=10,
     ).raise_for_status()
-    time.sleep(1.1)  # the fix is a change of this second; a run reads changes before its start second
+    a_second_later(env)
 
     dagrun, tis = run(orders_dag, logical_date)
 

@@ -8,6 +8,7 @@ Generic on purpose (every flow's tests can use them):
   pointing at them, a fresh ``mns_store`` SQLite file and staging directory, no Slack connection.
   ``flow_env.seed(...)``, ``flow_env.connect(netsuite={...extras})`` and the two ``Control``
   handles do the rest.
+* :class:`KitClock`: the kit's clock, for runs that must happen at a given time.
 
 ``dag.test()`` in Airflow 3.3.2 runs tasks of a pool that does not exist (checked), so no fixture
 creates ``netsuite_api``; a scheduler does need it (``airflow pools set netsuite_api <slots> ...``).
@@ -148,3 +149,11 @@ def flow_env(sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class KitClock:
+    """The flow kit's clock (``pipeline.watermark.utcnow``), set by the test instead of slept for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+        self.now = now
+        monkeypatch.setattr("magento_netsuite.pipeline.watermark.utcnow", lambda: self.now)

@@ -15,7 +15,7 @@ from magento_netsuite.flows.orders.constants import DAG_ID, FLOW, WRITE_BACK_MAR
 from magento_netsuite.flows.orders.transform import guest_external_id
 from magento_netsuite.sandbox.datagen import SeedConfig
 from tests.alerts.receiver import SlackReceiver
-from tests.flows.conftest import FlowEnv, utc_now
+from tests.flows.conftest import FlowEnv, KitClock, utc_now
 
 pytestmark = pytest.mark.airflow
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,8 +67,7 @@ def a_second_later(env: FlowEnv) -> None:
     A run reads changes before its start second (``updated_at < until``) and the cursor moves to that
     second, so a change made in the same second as a run is read by the next run, never lost; a test
     whose runs follow each other within one second moves the kit's clock instead of sleeping."""
-    later = utc_now() + timedelta(seconds=2)
-    env.monkeypatch.setattr("magento_netsuite.pipeline.watermark.utcnow", lambda: later)
+    KitClock(env.monkeypatch, utc_now() + timedelta(seconds=2))
 
 
 def summary_of(tis) -> dict[str, Any]:

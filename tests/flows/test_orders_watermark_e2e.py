@@ -18,7 +18,7 @@ import pytest
 
 from magento_netsuite.flows.orders.constants import DAG_ID, FLOW, WRITE_BACK_MARKER
 from magento_netsuite.sandbox.datagen import SeedConfig
-from tests.flows.conftest import FlowEnv, utc_now
+from tests.flows.conftest import FlowEnv, KitClock, utc_now
 
 pytestmark = pytest.mark.airflow
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,17 +36,9 @@ def orders_dag(airflow_db: Path):
     return bag.get_dag(DAG_ID)
 
 
-class Clock:
-    """The kit's clock (``pipeline.watermark.utcnow``), set by the test."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = T0
-        monkeypatch.setattr("magento_netsuite.pipeline.watermark.utcnow", lambda: self.now)
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
+def clock(monkeypatch: pytest.MonkeyPatch) -> KitClock:
+    return KitClock(monkeypatch, T0)
 
 
 def magento_time(moment: datetime) -> str:
@@ -70,7 +62,7 @@ def spread(start: datetime, end: datetime, n: int) -> list[datetime]:
     return [(start + step * (i + 1)).replace(microsecond=0) for i in range(n)]
 
 
-def run(dag, clock: Clock, at: datetime, **conf: Any):
+def run(dag, clock: KitClock, at: datetime, **conf: Any):
     clock.now = at
     # dag.test() keeps a run's conf in the DAG's params: pass the defaults explicitly
     dagrun = dag.test(logical_date=at, run_conf={"since": None, **conf})
@@ -94,7 +86,7 @@ def assert_each_once(env: FlowEnv, keys: list[str]) -> None:
 
 
 def test_first_run_then_runs_45_minutes_3_hours_and_a_day_apart_sync_every_order_once(
-    orders_dag, flow_env: FlowEnv, clock: Clock
+    orders_dag, flow_env: FlowEnv, clock: KitClock
 ) -> None:
     buckets = [
         spread(T0 - timedelta(hours=20), T0, 20),  # waiting before the first scheduled run
@@ -130,7 +122,7 @@ def test_first_run_then_runs_45_minutes_3_hours_and_a_day_apart_sync_every_order
 
 
 def test_a_backlog_is_caught_up_in_bounded_slices_and_says_how_far_behind(
-    orders_dag, flow_env: FlowEnv, clock: Clock
+    orders_dag, flow_env: FlowEnv, clock: KitClock
 ) -> None:
     flow_env.monkeypatch.setenv("MNS_ORDERS_MAGENTO_TO_NETSUITE_MAX_RECORDS", "25")
     moments = [T0 - timedelta(hours=10) + timedelta(minutes=5) * (i // 2) for i in range(60)]  # pairs share a second
@@ -148,7 +140,7 @@ def test_a_backlog_is_caught_up_in_bounded_slices_and_says_how_far_behind(
 
 
 def test_rerunning_an_old_run_never_moves_the_cursor_back_and_a_backfill_duplicates_nothing(
-    orders_dag, flow_env: FlowEnv, clock: Clock
+    orders_dag, flow_env: FlowEnv, clock: KitClock
 ) -> None:
     from magento_netsuite.pipeline.watermark import Watermarks
 
@@ -175,7 +167,7 @@ def test_rerunning_an_old_run_never_moves_the_cursor_back_and_a_backfill_duplica
     assert_each_once(flow_env, keys)
 
 
-def test_two_overlapping_runs_and_a_replay_leave_one_write_back_per_order(flow_env: FlowEnv, clock: Clock) -> None:
+def test_two_overlapping_runs_and_a_replay_leave_one_write_back_per_order(flow_env: FlowEnv, clock: KitClock) -> None:
     """Two runs of the flow at the same moment plus a replay of the same orders, in three threads."""
     from magento_netsuite.pipeline import tasks as kit
     from magento_netsuite.pipeline.outcomes import RunContext
@@ -217,7 +209,7 @@ def test_two_overlapping_runs_and_a_replay_leave_one_write_back_per_order(flow_e
     assert_each_once(flow_env, keys)
 
 
-def test_a_killed_and_retried_load_counts_what_this_run_created(orders_dag, flow_env: FlowEnv, clock: Clock) -> None:
+def test_a_killed_and_retried_load_counts_what_this_run_created(orders_dag, flow_env: FlowEnv, clock: KitClock) -> None:
     """Half the creates fail past a one-attempt budget; Airflow retries the load task in the same run:
     the retry finds the first half in NetSuite and still counts them as created by this run."""
     keys = seed_at(flow_env, spread(T0 - timedelta(hours=1), T0, 12))
@@ -238,7 +230,9 @@ def test_a_killed_and_retried_load_counts_what_this_run_created(orders_dag, flow
     assert_each_once(flow_env, keys)
 
 
-def test_an_order_created_by_another_run_counts_as_already_there(orders_dag, flow_env: FlowEnv, clock: Clock) -> None:
+def test_an_order_created_by_another_run_counts_as_already_there(
+    orders_dag, flow_env: FlowEnv, clock: KitClock
+) -> None:
     from magento_netsuite.pipeline.ledger import Creations
 
     keys = seed_at(flow_env, spread(T0 - timedelta(hours=1), T0, 6))

@@ -20,6 +20,8 @@ SLACK_CONN_ID = "slack_alerts"
 
 NETSUITE_POOL = "netsuite_api"
 """Airflow pool that caps this package's share of the NetSuite account concurrency limit."""
+FLOWS_PACKAGE = "magento_netsuite.flows"
+"""Each flow is a package under it: constants in ``__init__``, its declaration (``SPEC``) in ``.flow``."""
 
 
 def airflow_home() -> Path:

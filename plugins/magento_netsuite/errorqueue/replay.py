@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
+from magento_netsuite.config import FLOWS_PACKAGE
 from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
 from magento_netsuite.errorqueue.store import (
     PAYLOAD_FROM_SOURCE,
@@ -39,7 +40,6 @@ from magento_netsuite.errorqueue.store import (
 log = logging.getLogger(__name__)
 
 HANDLER_MODULES_ENV = "MNS_REPLAY_HANDLER_MODULES"
-FLOWS_PACKAGE = "magento_netsuite.flows"
 REPLAY_DAG_ID = "error_queue_replay"
 BATCH_SIZE = 200
 

@@ -12,9 +12,8 @@ import importlib
 import pkgutil
 from functools import cache
 
+from magento_netsuite.config import FLOWS_PACKAGE
 from magento_netsuite.pipeline.flow import Flow
-
-FLOWS_PACKAGE = "magento_netsuite.flows"
 
 
 def flow_packages() -> dict[str, str]:

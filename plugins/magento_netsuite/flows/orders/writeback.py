@@ -87,7 +87,8 @@ def write_back(
 ) -> WriteBackReport:
     """Post one comment per target that nobody posted. Auth errors and exhausted transient errors raise
     (the task retries; their claims are given back); a record-level failure (order gone, rejected) is
-    reported and its claim given back, so a later run tries again."""
+    reported in the run summary (``write_back.failed``) and its claim given back, so the next run that
+    reads the order again (it changed, or a ``since`` backfill) may post it; nothing else retries it."""
     ledger = ledger or SideEffects(FLOW, WRITE_BACK_EFFECT)
     report = WriteBackReport()
     wanted = {t.key: t for t in targets}

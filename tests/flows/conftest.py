@@ -26,9 +26,12 @@ from typing import Any
 import httpx
 import pytest
 
+from magento_netsuite.flows.orders.constants import DAG_ID as ORDERS_DAG_ID
 from magento_netsuite.sandbox import credentials
 from magento_netsuite.sandbox.common.server import SandboxServer
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Control:
@@ -149,6 +152,20 @@ def flow_env(sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def parsed_dag(dag_file: str, dag_id: str) -> Any:
+    """A DAG of the project's ``dags/``, parsed through a ``DagBag`` (which must report no import error)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags" / dag_file))
+    assert not bag.import_errors, bag.import_errors
+    return bag.get_dag(dag_id)
+
+
+@pytest.fixture(scope="module")
+def orders_dag(airflow_db: Path) -> Any:
+    return parsed_dag("magento_orders_to_netsuite.py", ORDERS_DAG_ID)
 
 
 class KitClock:

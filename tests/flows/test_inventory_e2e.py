@@ -14,21 +14,16 @@ import pytest
 from magento_netsuite.flows.inventory.constants import DAG_ID, FLOW
 from magento_netsuite.sandbox.datagen import SeedConfig
 from tests.alerts.receiver import SlackReceiver
-from tests.flows.conftest import FlowEnv, utc_now
+from tests.flows.conftest import FlowEnv, parsed_dag, utc_now
 
 pytestmark = pytest.mark.airflow
-ROOT = Path(__file__).resolve().parents[2]
 SOURCES = {"1": "wh_east", "2": "wh_west", "3": "wh_central"}
 SKUS = 200
 
 
 @pytest.fixture(scope="module")
 def inventory_dag(airflow_db: Path):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / "netsuite_inventory_to_magento.py"))
-    assert not bag.import_errors, bag.import_errors
-    dag = bag.get_dag(DAG_ID)
+    dag = parsed_dag("netsuite_inventory_to_magento.py", DAG_ID)
     # dag.test() in 3.3.2 looks the DAG's deadline alerts up by id, which only a serialized DAG (the
     # scheduler's) has; the alert itself is asserted in test_freshness_deadline_is_twice_the_schedule
     dag.deadline = None
@@ -36,9 +31,7 @@ def inventory_dag(airflow_db: Path):
 
 
 def test_freshness_deadline_is_twice_the_schedule(airflow_db: Path) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(ROOT / "dags" / "netsuite_inventory_to_magento.py")).get_dag(DAG_ID)
+    dag = parsed_dag("netsuite_inventory_to_magento.py", DAG_ID)
     (alert,) = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
     assert alert.interval == timedelta(minutes=30)
     assert dag.max_active_runs == 1

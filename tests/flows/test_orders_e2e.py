@@ -18,22 +18,12 @@ from tests.alerts.receiver import SlackReceiver
 from tests.flows.conftest import FlowEnv, KitClock, utc_now
 
 pytestmark = pytest.mark.airflow
-ROOT = Path(__file__).resolve().parents[2]
 CLEAN = {
     "unknown_sku_share": 0.0,
     "unknown_customer_share": 0.0,
     "missing_postcode_share": 0.0,
     "guest_share": 0.0,
 }
-
-
-@pytest.fixture(scope="module")
-def orders_dag(airflow_db: Path):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / "magento_orders_to_netsuite.py"))
-    assert not bag.import_errors, bag.import_errors
-    return bag.get_dag(DAG_ID)
 
 
 @pytest.fixture

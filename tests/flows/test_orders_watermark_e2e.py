@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,19 +20,9 @@ from magento_netsuite.sandbox.datagen import SeedConfig
 from tests.flows.conftest import FlowEnv, KitClock, utc_now
 
 pytestmark = pytest.mark.airflow
-ROOT = Path(__file__).resolve().parents[2]
 CLEAN = {"unknown_sku_share": 0.0, "unknown_customer_share": 0.0, "missing_postcode_share": 0.0, "guest_share": 0.0}
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 """The "first scheduled run" of these tests: well in the past, so real write-back times never interfere."""
-
-
-@pytest.fixture(scope="module")
-def orders_dag(airflow_db: Path):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / "magento_orders_to_netsuite.py"))
-    assert not bag.import_errors, bag.import_errors
-    return bag.get_dag(DAG_ID)
 
 
 @pytest.fixture

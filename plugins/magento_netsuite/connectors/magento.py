@@ -22,6 +22,7 @@ from magento_netsuite.connectors import messages, search_criteria
 from magento_netsuite.connectors.auth import BearerAuth, oauth1_hmac_sha256
 from magento_netsuite.connectors.base import ResilientHttpHook
 from magento_netsuite.connectors.connection_form import MAGENTO_FORM
+from magento_netsuite.connectors.diagnostics import magento_auth
 from magento_netsuite.connectors.error_parsing import MAGENTO, Classified, classify_magento, response_json
 from magento_netsuite.connectors.errors import AuthError, RecordError, TransientError
 
@@ -436,13 +437,12 @@ class MagentoHook(ResilientHttpHook):
     # -- Airflow UI -----------------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:
-        """The UI's Test button: one authenticated search for a single order."""
+        """The UI's Test button: the auth line of ``python -m magento_netsuite check``, same words."""
         try:
-            body = self.get("V1/orders", params=search_criteria.build_params(page_size=1, current_page=1))
-            total = body.get("total_count") if isinstance(body, dict) else None
-            return True, f"Magento answered as {self.auth_mode}: {total} orders visible"
+            finding = magento_auth(self)
         except Exception as exc:  # the UI shows the message; errors carry no secrets
             return False, str(exc)
+        return finding.ok, finding.line()
 
 
 def price_failures(answer: Any) -> list[PriceFailure]:

@@ -21,6 +21,7 @@ from magento_netsuite.connectors import netsuite_account
 from magento_netsuite.connectors.auth import DEFAULT_SCOPES, ClientCredentialsTokens, oauth1_hmac_sha256
 from magento_netsuite.connectors.base import ResilientHttpHook
 from magento_netsuite.connectors.connection_form import NETSUITE_FORM
+from magento_netsuite.connectors.diagnostics import netsuite_auth
 from magento_netsuite.connectors.error_parsing import (
     NETSUITE,
     Classified,
@@ -362,12 +363,12 @@ class NetSuiteHook(ResilientHttpHook):
     # -- Airflow UI -----------------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:
-        """The UI's Test button: one authenticated SuiteQL row."""
+        """The UI's Test button: the auth line of ``python -m magento_netsuite check``, same words."""
         try:
-            rows = next(self.suiteql("SELECT id FROM location", page_size=1), [])
-            return True, f"NetSuite account {self.account_id} answered ({self.auth_mode}): {len(rows)} row"
+            finding = netsuite_auth(self)
         except Exception as exc:  # the UI shows the message; errors carry no secrets
             return False, str(exc)
+        return finding.ok, finding.line()
 
 
 def _checked_external_id(record_type: str, external_id: str) -> str:

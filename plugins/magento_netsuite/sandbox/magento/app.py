@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 
 from magento_netsuite.sandbox.common.control import control_router, instrument
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
-from magento_netsuite.sandbox.magento import fields, search
+from magento_netsuite.sandbox.magento import fields, search, store_setup
 from magento_netsuite.sandbox.magento.auth import OAuthVerifier, check_bearer
 from magento_netsuite.sandbox.magento.errors import (
     RENDERER,
@@ -114,6 +114,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     verifier = OAuthVerifier()
     pending: set[asyncio.Task[None]] = set()
     install_handlers(app)
+    grants = store_setup.AclGrants()
 
     def settings() -> Settings:
         return box["settings"]
@@ -130,6 +131,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
                 )
             else:
                 raise unauthorized(resource)
+            grants.require(resource)
 
         return Depends(authenticate)
 
@@ -339,8 +341,10 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         errors = any(op.data_hash is None for op in bulk.operations)
         return _json({"bulk_uuid": bulk.uuid, "request_items": items, "errors": errors}, status=202)
 
+    setup_v1, setup_control = store_setup.routers(guard, lambda: state.sources, grants, criteria_of)
     for prefix in STORE_PREFIXES:
         app.include_router(v1, prefix=prefix)
+        app.include_router(setup_v1, prefix=prefix)
     for prefix in BULK_PREFIXES:
         app.include_router(bulk_router, prefix=prefix)
 
@@ -372,6 +376,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         box["settings"] = defaults
         injector.reset()
         instruments.metrics.reset()
+        grants.denied.clear()
         return _json(state.counts())
 
     @control.post("/seed")
@@ -452,6 +457,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         return _json({"items": items, "total_count": len(items)})
 
     app.include_router(control)
+    app.include_router(setup_control)
 
     @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     async def no_route() -> Response:

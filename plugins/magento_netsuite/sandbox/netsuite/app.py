@@ -44,7 +44,7 @@ from starlette.responses import JSONResponse, Response
 from magento_netsuite.sandbox import credentials
 from magento_netsuite.sandbox.common.control import control_router, instrument
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
-from magento_netsuite.sandbox.netsuite import restlets
+from magento_netsuite.sandbox.netsuite import account_setup, restlets
 from magento_netsuite.sandbox.netsuite.auth import (
     AuthFailure,
     OAuth2Client,
@@ -157,6 +157,7 @@ def create_app(
     app = FastAPI(title="NetSuite sandbox", docs_url="/_sandbox/docs", redoc_url=None)
     box: dict[str, Any] = {"baseline": dataset or generate(SeedConfig())}
     box["account"] = NetSuiteAccount(box["baseline"])
+    box["setup"] = account_setup.AccountSetup()
     instruments = instrument(app, RENDERER)
     injector = instruments.injector
     limiter = ConcurrencyLimit(concurrency_limit)
@@ -201,6 +202,7 @@ def create_app(
         scheme = header.split(" ", 1)[0].lower()
         if scheme == "bearer":
             if issuer.check(header.split(" ", 1)[1].strip() if " " in header else ""):
+                authorized(request)
                 return
             auth_failures["invalid_token"] += 1
             raise AuthRejected(unauthorized(path, bearer_realm=bearer_realm))
@@ -215,6 +217,12 @@ def create_app(
         except AuthFailure as exc:
             auth_failures[str(exc)] += 1
             raise AuthRejected(unauthorized(path)) from None
+        authorized(request)
+
+    def authorized(request: Request) -> None:
+        refusal = account_setup.authorize(box["setup"], request)
+        if refusal is not None:
+            raise AuthRejected(refusal)
 
     # ---------------------------------------------------------------- OAuth 2.0 token
     @app.post(TOKEN_PATH)
@@ -379,6 +387,7 @@ def create_app(
                 400, "INVALID_PARAMETER", "The request body must carry the query in 'q'.", **{"o:errorQueryParam": "q"}
             )
         try:
+            account_setup.check_query(box["setup"], query, account().conn)
             page = account().suiteql.run(query, params, limit, offset)
         except SuiteQLError as exc:
             raise NetSuiteError(400, "INVALID_PARAMETER", str(exc), **{"o:errorQueryParam": "q"}) from None
@@ -450,6 +459,7 @@ def create_app(
         instruments.metrics.reset()
         limiter.reset(concurrency_limit)
         auth_failures.clear()
+        box["setup"] = account_setup.AccountSetup()
         return JSONResponse(account().counts())
 
     @control.post("/seed")
@@ -527,6 +537,8 @@ def create_app(
         return JSONResponse({"registered": True}, status_code=201)
 
     app.include_router(control)
+    for router in account_setup.routers(box, authenticate, limiter):
+        app.include_router(router)
     app.include_router(_fallback())
     app.state.sandbox = box
     app.state.started = time.time()

@@ -1,0 +1,97 @@
+"""What each flow needs from the two accounts: Magento ACL resources, NetSuite role permissions,
+SuiteQL columns. A new flow adds one :class:`FlowNeeds` to :data:`FLOW_NEEDS`; RESTlets are not
+listed here, they come from the SDF project's script objects (:mod:`magento_netsuite.check.sdf`).
+
+The SuiteQL columns are the ones the flows' queries name (``flows/orders/netsuite_refs.py``,
+``flows/inventory/extract.py`` and ``flow.py``); ``tests/check/test_needs.py`` keeps them in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from magento_netsuite.flows.inventory import constants as inventory
+from magento_netsuite.flows.orders import constants as orders
+
+
+@dataclass(frozen=True)
+class RecordNeed:
+    """A NetSuite REST record type, the role permission behind it and the level the flow needs."""
+
+    record_type: str
+    permission: str
+    level: str  # View | Edit (Edit covers create and update; it is what a write probe can prove)
+    why: str
+
+
+@dataclass(frozen=True)
+class FlowNeeds:
+    flow: str
+    magento_acl: dict[str, str] = field(default_factory=dict)
+    """ACL resource → why the flow needs it."""
+    netsuite_records: tuple[RecordNeed, ...] = ()
+    suiteql: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """SuiteQL table → the columns the flow's queries select or filter on."""
+
+
+FLOW_NEEDS: tuple[FlowNeeds, ...] = (
+    FlowNeeds(
+        flow=orders.FLOW,
+        magento_acl={
+            "Magento_Sales::actions_view": "read orders",
+            "Magento_Sales::comment": "write the NetSuite id back as an order comment",
+        },
+        netsuite_records=(
+            RecordNeed(orders.RECORD_TYPE, "Transactions -> Sales Order", "Edit", "create sales orders"),
+            RecordNeed("customer", "Lists -> Customers", "Edit", "create or update the buyer (eid: upsert)"),
+        ),
+        suiteql={
+            "item": ("id", "itemid", "isinactive"),
+            "customer": ("id", "externalid", "email"),
+            "transaction": ("id", "externalid", "type"),
+        },
+    ),
+    FlowNeeds(
+        flow=inventory.FLOW,
+        magento_acl={
+            "Magento_InventoryApi::source_item": "save MSI source items",
+            "Magento_InventoryApi::source": "read the MSI sources the location map points at",
+            "Magento_Logging::system_magento_logging_bulk_operations": "poll async bulk saves (load mode async)",
+        },
+        netsuite_records=(),
+        suiteql={
+            "inventoryitemlocations": (
+                "item",
+                "location",
+                "quantityonhand",
+                "quantitycommitted",
+                "quantityavailable",
+                "lastmodifieddate",
+            ),
+            "item": ("id", "itemid", "isinactive"),
+        },
+    ),
+)
+
+CHECK_MAGENTO_ACL = {
+    "Magento_Customer::group": "read customer groups (value maps)",
+    "Magento_InventoryApi::source": "read MSI sources (value maps)",
+    "Magento_Backend::store": "read websites (mapping settings)",
+    "Magento_Catalog::sets": "read attribute sets (mapping settings)",
+}
+"""What ``check`` itself reads in Magento to verify the value maps and mapping settings."""
+
+SUITEQL_TABLE_PERMISSIONS = {
+    "item": "Lists -> Items",
+    "inventoryitemlocations": "Lists -> Items",
+    "shipitem": "Lists -> Items",
+    "location": "Lists -> Locations",
+    "customer": "Lists -> Customers",
+    "transaction": "Transactions -> Find Transaction",
+    "pricelevel": "Setup -> Accounting Lists",
+    "term": "Setup -> Accounting Lists",
+    "paymentmethod": "Setup -> Accounting Lists",
+    "subsidiary": "Lists -> Subsidiaries",
+    "currency": "Lists -> Currency",
+}
+"""SuiteQL table → the role permission that lets a query see it (for the fix line)."""

@@ -16,7 +16,7 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 export MAGENTO_REST_SCHEMA ?= $(abspath $(CURDIR)/../shared/reference/magento/admin-schema-2.4.8.json)
 
-.PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser clean
+.PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser clean check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -62,6 +62,9 @@ mapping-doc: $(STAMP)  ## render include/mappings/ to docs/field-mapping.md
 
 bench: $(AIRFLOW_HOME)/airflow.db  ## benchmarks (never part of make test)
 	$(BIN)/python -m bench
+
+check: $(AIRFLOW_HOME)/airflow.db  ## verify the configured connections, permissions, RESTlets, value maps, pool (docs/go-live.md)
+	$(BIN)/python -m magento_netsuite check $(CHECK_ARGS)
 
 sandbox: $(STAMP)  ## serve both sandboxes with demo data
 	$(BIN)/python -m magento_netsuite.sandbox serve

@@ -160,6 +160,13 @@ def test_a_restlet_not_deployed_says_how_to_deploy_it(setup):
 
     assert "not deployed" in problem.message and "SSS_INVALID_SCRIPTLET_ID" in problem.message
     assert "suitecloud project:deploy" in problem.fix and "customscript_mns_inventory.xml" in problem.fix
+    assert "inventory_source=suiteql" in problem.fix
+
+    setup.connect(netsuite={"inventory_source": "suiteql"})  # the documented way to run without it
+    findings = setup.check()
+    assert failed(findings) == {}
+    skipped = next(f for f in findings if f.subject == "NetSuite RESTlet customscript_mns_inventory")
+    assert (skipped.status, skipped.message) == (SKIPPED, "not used: inventory_source=suiteql")
 
 
 def test_an_unknown_location_id_names_the_id_and_the_line(setup):
@@ -211,13 +218,18 @@ def test_a_pool_larger_than_the_account_limit_is_named(setup):
         problems = failed(setup.check(pool_slots=None))  # read from Airflow's metadata database
         Pool.create_or_update_pool("netsuite_api", 3, "NetSuite share", include_deferred=False)
         within = setup.check(pool_slots=None)
-    finally:
         Pool.delete_pool("netsuite_api")
+        missing = failed(setup.check(pool_slots=None))["NetSuite concurrency vs pool netsuite_api"]
+    finally:
+        if Pool.get_pool("netsuite_api") is not None:
+            Pool.delete_pool("netsuite_api")
 
     problem = problems["NetSuite concurrency vs pool netsuite_api"]
     assert "pool netsuite_api has 8 slots but the account's unallocated concurrency limit is 3" in problem.message
     assert problem.fix.startswith("airflow pools set netsuite_api 3 ")
     assert failed(within) == {}
+    assert missing.message == "pool netsuite_api does not exist (the account's unallocated concurrency limit is 3)"
+    assert missing.fix.startswith("airflow pools set netsuite_api 3 ")
 
 
 def test_an_integration_limit_binds_and_a_non_admin_role_is_not_a_failure(setup):

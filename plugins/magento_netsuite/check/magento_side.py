@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from magento_netsuite.check.needs import CHECK_MAGENTO_ACL, FLOW_NEEDS
-from magento_netsuite.connectors.diagnostics import FAILED, OK, SKIPPED, Finding, magento_auth, probe_magento
+from magento_netsuite.connectors.diagnostics import (
+    FAILED,
+    MAGENTO_PROBES,
+    OK,
+    SKIPPED,
+    Finding,
+    magento_auth,
+    probe_magento,
+)
 from magento_netsuite.connectors.errors import SyncError
 from magento_netsuite.connectors.magento import MagentoHook
 
@@ -48,7 +56,7 @@ def check_magento(hook: MagentoHook) -> tuple[list[Finding], StoreLists]:
         hook.get_conn()
     except SyncError:
         return [magento_auth(hook)], StoreLists()  # the connection itself is incomplete; it says what is missing
-    probes = probe_magento(hook, needs)
+    probes = probe_magento(hook, [*needs, *MAGENTO_PROBES])  # all of them: the auth line reads as Test's
     auth = magento_auth(hook, probes)
     findings = [auth]
     if not auth.ok:

@@ -95,3 +95,6 @@ SUITEQL_TABLE_PERMISSIONS = {
     "currency": "Lists -> Currency",
 }
 """SuiteQL table → the role permission that lets a query see it (for the fix line)."""
+
+RESTLET_SWITCHES = {inventory.RESTLET_SCRIPT: ("inventory_source", "suiteql")}
+"""RESTlet → the NetSuite connection extra (and value) under which no flow calls it."""

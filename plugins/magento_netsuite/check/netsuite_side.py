@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from magento_netsuite.check import sdf
-from magento_netsuite.check.needs import FLOW_NEEDS, SUITEQL_TABLE_PERMISSIONS, RecordNeed
+from magento_netsuite.check.needs import FLOW_NEEDS, RESTLET_SWITCHES, SUITEQL_TABLE_PERMISSIONS, RecordNeed
 from magento_netsuite.connectors.diagnostics import FAILED, OK, SKIPPED, Finding, netsuite_auth
 from magento_netsuite.connectors.errors import AuthError, NotFoundError, RecordError, SyncError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
@@ -83,6 +83,12 @@ def _probe_record(hook: NetSuiteHook, need: RecordNeed) -> str | None:
 def restlet_deployments(hook: NetSuiteHook, restlets: Iterable[sdf.Restlet]) -> list[Finding]:
     findings = []
     for restlet in restlets:
+        switch = RESTLET_SWITCHES.get(restlet.script_id)
+        if switch and str(hook.extras.get(switch[0], "")).lower() == switch[1]:
+            findings.append(
+                Finding(SECTION, f"NetSuite RESTlet {restlet.script_id}", SKIPPED, f"not used: {switch[0]}={switch[1]}")
+            )
+            continue
         for deploy in restlet.deployment_ids:
             subject = f"NetSuite RESTlet {restlet.script_id}/{deploy}"
             try:
@@ -100,10 +106,12 @@ def restlet_deployments(hook: NetSuiteHook, restlets: Iterable[sdf.Restlet]) -> 
 
 def _deploy_fix(restlet: sdf.Restlet) -> str:
     deployments = ", ".join(restlet.deployment_ids)
+    switch = RESTLET_SWITCHES.get(restlet.script_id)
+    instead = f"; or set the connection extra {switch[0]}={switch[1]} to do without it" if switch else ""
     return (
         f"cd include/netsuite && suitecloud project:deploy (deploys {restlet.source.name}: script "
         f"{restlet.script_id}, deployment {deployments}, status Released, audience incl. the integration's role); "
-        "see include/netsuite/README.md"
+        f"see include/netsuite/README.md{instead}"
     )
 
 

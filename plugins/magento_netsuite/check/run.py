@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from magento_netsuite.check import sdf
 from magento_netsuite.check.magento_side import StoreLists, check_magento
 from magento_netsuite.check.netsuite_side import check_netsuite, concurrency_limit
@@ -44,8 +46,7 @@ def run_checks(options: Options) -> list[Finding]:
         netsuite_ok = netsuite_findings[0].status != FAILED
         findings += value_map_findings(netsuite if netsuite_ok else None, store, options.mappings_dir)
         if netsuite_ok:
-            slots = options.pool_slots if options.pool_slots is not None else pool_slots(options.pool)
-            findings.append(concurrency_limit(netsuite, slots, options.pool))
+            findings.append(pool_finding(netsuite, options))
         return findings
     finally:
         magento.close()
@@ -73,6 +74,22 @@ def value_map_findings(netsuite: NetSuiteHook | None, store: StoreLists, mapping
     if netsuite is None:
         return [*findings, Finding("value maps", "NetSuite ids", SKIPPED, "not checked: NetSuite auth failed")]
     return [*check_netsuite_ids(netsuite, maps, mappings_dir), *findings]
+
+
+def pool_finding(netsuite: NetSuiteHook, options: Options) -> Finding:
+    if options.pool_slots is not None:
+        return concurrency_limit(netsuite, options.pool_slots, options.pool)
+    try:
+        slots = pool_slots(options.pool)
+    except SQLAlchemyError as exc:
+        return Finding(
+            "netsuite",
+            f"NetSuite concurrency vs pool {options.pool}",
+            SKIPPED,
+            f"not checked: Airflow's metadata database is not readable here ({type(exc).__name__}); "
+            "run check where the scheduler runs, or pass --pool-slots",
+        )
+    return concurrency_limit(netsuite, slots, options.pool)
 
 
 def pool_slots(pool: str) -> int | None:

@@ -73,22 +73,28 @@ GOVERNANCE_LIMITS_PATH = "/services/rest/system/v1/governanceLimits"
 _TABLE_REF = re.compile(r'(?i)\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)"?')
 _NOT_DEPLOYED = "That Suitelet is invalid, disabled, or no longer exists."
 
-REFERENCE_LISTS = """
-CREATE TABLE IF NOT EXISTS term (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F');
-CREATE TABLE IF NOT EXISTS paymentmethod (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F');
-CREATE TABLE IF NOT EXISTS shipitem (id INTEGER PRIMARY KEY, itemid TEXT, isinactive TEXT DEFAULT 'F');
-CREATE TABLE IF NOT EXISTS subsidiary (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F');
-CREATE TABLE IF NOT EXISTS currency (id INTEGER PRIMARY KEY, symbol TEXT, name TEXT, isinactive TEXT DEFAULT 'F');
-INSERT OR IGNORE INTO term (id, name) VALUES (1, 'Net 15'), (2, 'Net 30'), (3, 'Net 60'), (4, 'Due on receipt'),
-  (5, '1% 10 Net 30'), (6, '2% 10 Net 30');
-INSERT OR IGNORE INTO paymentmethod (id, name) VALUES (1, 'Cash'), (2, 'Check'), (3, 'Discover'),
-  (4, 'Master Card'), (5, 'VISA'), (6, 'American Express'), (7, 'Wire Transfer'), (8, 'Purchase Order');
-INSERT OR IGNORE INTO shipitem (id, itemid) VALUES (101, 'Flat Rate'), (102, 'Table Rate'), (103, 'Free Shipping'),
-  (104, 'UPS Ground');
-INSERT OR IGNORE INTO subsidiary (id, name) VALUES (1, 'Parent Company');
-INSERT OR IGNORE INTO currency (id, symbol, name) VALUES (1, 'USD', 'US Dollar'), (2, 'EUR', 'Euro'),
-  (3, 'GBP', 'British pound'), (4, 'CAD', 'Canadian Dollar');
-"""
+REFERENCE_LISTS: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
+    "term": (
+        "id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'",
+        [(1, "Net 15"), (2, "Net 30"), (3, "Net 60"), (4, "Due on receipt"), (5, "1% 10 Net 30"), (6, "2% 10 Net 30")],
+    ),
+    "paymentmethod": (
+        "id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'",
+        [(1, "Cash"), (2, "Check"), (3, "Discover"), (4, "Master Card"), (5, "VISA"), (6, "American Express"),
+         (7, "Wire Transfer"), (8, "Purchase Order")],
+    ),
+    "shipitem": (
+        "id INTEGER PRIMARY KEY, itemid TEXT, isinactive TEXT DEFAULT 'F'",
+        [(101, "Flat Rate"), (102, "Table Rate"), (103, "Free Shipping"), (104, "UPS Ground")],
+    ),
+    "subsidiary": ("id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'", [(1, "Parent Company")]),
+    "currency": (
+        "id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'",
+        [(1, "USD"), (2, "EUR"), (3, "GBP"), (4, "CAD")],
+    ),
+}  # fmt: skip
+"""Lists the value maps point at: table → (columns, rows of (id, name)). A table the dataset's own
+schema already has (e.g. ``subsidiary`` in OneWorld mode) is left as it is."""
 
 
 @dataclass
@@ -189,8 +195,13 @@ def check_query(setup: AccountSetup, query: str, conn: sqlite3.Connection) -> No
 
 def ensure_reference_lists(conn: sqlite3.Connection) -> None:
     """The account's terms, payment methods, ship items, subsidiaries and currencies (idempotent)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'currency'").fetchone() is None:
-        conn.executescript(REFERENCE_LISTS)
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    for table, (columns, rows) in REFERENCE_LISTS.items():
+        if table in existing:
+            continue
+        name_column = columns.split(", ")[1].split()[0]
+        conn.execute(f"CREATE TABLE {table} ({columns})")
+        conn.executemany(f"INSERT INTO {table} (id, {name_column}) VALUES (?, ?)", rows)
 
 
 def governance_limits(setup: AccountSetup, limiter: ConcurrencyLimit) -> dict[str, Any]:

@@ -213,6 +213,8 @@ def test_a_pool_larger_than_the_account_limit_is_named(setup):
     from airflow.models.pool import Pool
 
     setup.netsuite_config(concurrency_limit=3)
+    before = Pool.get_pool("netsuite_api")
+    previous = (before.slots, before.description) if before is not None else None
     Pool.create_or_update_pool("netsuite_api", 8, "NetSuite share", include_deferred=False)
     try:
         problems = failed(setup.check(pool_slots=None))  # read from Airflow's metadata database
@@ -220,8 +222,10 @@ def test_a_pool_larger_than_the_account_limit_is_named(setup):
         within = setup.check(pool_slots=None)
         Pool.delete_pool("netsuite_api")
         missing = failed(setup.check(pool_slots=None))["NetSuite concurrency vs pool netsuite_api"]
-    finally:
-        if Pool.get_pool("netsuite_api") is not None:
+    finally:  # leave the session's metadata DB as it was
+        if previous is not None:
+            Pool.create_or_update_pool("netsuite_api", previous[0], previous[1] or "", include_deferred=False)
+        elif Pool.get_pool("netsuite_api") is not None:
             Pool.delete_pool("netsuite_api")
 
     problem = problems["NetSuite concurrency vs pool netsuite_api"]

@@ -17,6 +17,7 @@ import yaml
 
 from magento_netsuite.check.magento_side import StoreLists
 from magento_netsuite.check.needs import SUITEQL_TABLE_PERMISSIONS
+from magento_netsuite.config import REPO_ROOT
 from magento_netsuite.connectors.diagnostics import FAILED, OK, SKIPPED, Finding
 from magento_netsuite.connectors.errors import SyncError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
@@ -72,7 +73,8 @@ def map_line(mappings_dir: Path, name: str) -> str:
     except OSError:
         return str(path)
     number = next((i for i, line in enumerate(lines, 1) if re.match(rf"\s+{re.escape(name)}:\s*$", line)), None)
-    return f"{path}:{number}" if number else str(path)
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    return f"{shown}:{number}" if number else str(shown)
 
 
 def check_netsuite_ids(hook: NetSuiteHook, maps: dict[str, ValueMap], mappings_dir: Path) -> list[Finding]:

@@ -70,7 +70,8 @@ class Setup:
         httpx.post(f"{self.accounts.netsuite.url}/_sandbox/config", json=settings, timeout=10).raise_for_status()
 
     def magento_acl(self, *denied: str) -> None:
-        httpx.post(f"{self.accounts.magento.url}/_sandbox/acl", json={"denied": list(denied)}, timeout=10)
+        response = httpx.post(f"{self.accounts.magento.url}/_sandbox/acl", json={"denied": list(denied)}, timeout=10)
+        response.raise_for_status()
 
     def check(self, pool_slots: int | None = 4) -> list[Finding]:
         return run_checks(Options(mappings_dir=self.mappings, pool_slots=pool_slots))

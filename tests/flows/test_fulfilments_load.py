@@ -17,11 +17,10 @@ from magento_netsuite.flows.fulfilments.magento_orders import shippable_lines
 from magento_netsuite.pipeline.flow import DELTA
 from magento_netsuite.pipeline.ledger import SideEffects
 from magento_netsuite.pipeline.outcomes import RunContext, Status
-from magento_netsuite.pipeline.replay import FlowReplay
 from magento_netsuite.sandbox.datagen import SeedConfig
 from tests.flows.conftest import FlowEnv, utc_now
 from tests.flows.fulfilment_support import fulfil, sales_order_for
-from tests.pipeline.conftest import engine  # noqa: F401 - the SQLite/PostgreSQL store fixture
+from tests.pipeline.conftest import engine  # ruff: ignore[unused-import] - the SQLite/PostgreSQL store fixture
 
 CLEAN = {"unknown_sku_share": 0.0, "unknown_customer_share": 0.0, "missing_postcode_share": 0.0, "guest_share": 0.0}
 
@@ -40,7 +39,7 @@ def planned(env: FlowEnv, fulfilment_id: str, ctx: RunContext) -> Any:
     return SPEC.transform([record], ctx, mode=DELTA)
 
 
-def test_a_lost_ship_answer_is_found_in_magento_not_shipped_again(flow_env: FlowEnv, engine: sa.Engine) -> None:  # noqa: F811
+def test_a_lost_ship_answer_is_found_in_magento_not_shipped_again(flow_env: FlowEnv, engine: sa.Engine) -> None:  # ruff: ignore[redefined-while-unused]
     order, fulfilment = one_fulfilment(flow_env)
     ctx = RunContext(run_id="scheduled__1")
     rows = planned(flow_env, fulfilment, ctx).ready
@@ -62,7 +61,7 @@ def test_a_lost_ship_answer_is_found_in_magento_not_shipped_again(flow_env: Flow
 
 def test_magento_refusing_a_cancelled_order_is_quarantined_and_the_claim_released(
     flow_env: FlowEnv,
-    engine: sa.Engine,  # noqa: F811
+    engine: sa.Engine,  # ruff: ignore[redefined-while-unused]
 ) -> None:
     order, fulfilment = one_fulfilment(flow_env)
     ctx = RunContext(run_id="scheduled__1", dag_id="netsuite_fulfilments_to_magento", task_id="load")
@@ -92,20 +91,26 @@ def test_magento_refuses_shipping_more_than_ordered_with_its_own_message(flow_en
 
 
 def test_a_retried_fulfilment_is_read_again_from_netsuite(flow_env: FlowEnv) -> None:
+    from magento_netsuite.connectors.netsuite import NetSuiteHook
+    from magento_netsuite.errorqueue.replay import claim, claim_id, replay_flow
+    from magento_netsuite.errorqueue.store import ErrorQueueStore
+
     order, fulfilment = one_fulfilment(flow_env, quantity=999.0)
-    ctx = RunContext(run_id="scheduled__1")
-    result = planned(flow_env, fulfilment, ctx)
-    [quarantined] = result.settled
-    assert quarantined.status is Status.QUARANTINED and quarantined.error.field_path == "item.items[0].quantity"
+    [queued] = planned(flow_env, fulfilment, RunContext(run_id="scheduled__1")).settled
+    assert queued.status is Status.QUARANTINED and queued.error is not None
+    assert queued.error.field_path == "item.items[0].quantity"
+    store = ErrorQueueStore.from_connection()
+    store.quarantine([queued.error])
     # the warehouse corrects the quantity in NetSuite; the queued payload still says 999
     record = flow_env.netsuite.get("state", record="itemFulfillment", id=fulfilment)["record"]
-    record["item"]["items"][0]["quantity"] = float(shippable_lines(order)[0]["qty_ordered"])
-    flow_env.netsuite.post("records/itemFulfillment", {**record, "id": "60000"})  # the corrected copy
-    handler = FlowReplay(SPEC)
+    lines = record["item"]["items"]
+    lines[0]["quantity"] = float(shippable_lines(order)[0]["qty_ordered"])
+    NetSuiteHook().patch_record("itemFulfillment", fulfilment, {"item": {"items": lines}})
 
-    reread = handler.reread([f"IF-{fulfilment}", "IF-60000"])
-    outcomes = handler.process([("IF-60000", reread["IF-60000"])], run_id="replay__1")
+    claim(store, by=claim_id("manual__retry"), flow=FLOW)
+    summary = replay_flow(store, FLOW, by=claim_id("manual__retry"), run_id="manual__retry")
 
-    assert reread[f"IF-{fulfilment}"]["item"]["items"][0]["quantity"] == 999.0
-    assert [o.status for o in outcomes] == [Status.LOADED]
-    assert len(flow_env.magento.get("state", order=order["increment_id"])["shipments"]) == 1
+    assert summary.loaded == 1 and summary.requeued == 0 and summary.stored_payload == 0
+    assert store.open_errors(flow=FLOW) == []
+    [shipment] = flow_env.magento.get("state", order=order["increment_id"])["shipments"]
+    assert shipment["items"][0]["qty"] == lines[0]["quantity"]

@@ -95,9 +95,7 @@ def load_rows(
         for row in order_rows:
             try:
                 if row["action"] == "ship":
-                    shipment_id = ship(hook, row)
-                    ledger.finish({row["fulfilment_id"]: str(row["order_id"])}, ctx.run_id)
-                    done.append(RecordOutcome(row["key"], Status.LOADED, target_id=str(shipment_id)))
+                    done.append(RecordOutcome(row["key"], Status.LOADED, target_id=str(ship(hook, row))))
                 else:
                     done.append(cancel(hook, row, ctx))
             except (AuthError, TransientError):
@@ -113,4 +111,8 @@ def load_rows(
     workers = ctx.workers(hook.concurrency.limit)
     for part in write_all(list(by_order.values()), work, workers=workers, what="order(s)", system="magento"):
         outcomes += part
+    # one ledger write for the run's shipments; if the task dies before it, the retry takes its own
+    # claims over and the fresh look above finds the shipments in Magento
+    shipped = {o.key for o in outcomes if o.status is Status.LOADED}
+    ledger.finish({f: str(r["order_id"]) for f, r in ships.items() if r["key"] in shipped}, ctx.run_id)
     return outcomes

@@ -56,10 +56,10 @@ def store():
 
 def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilments_dag, env: FlowEnv) -> None:
     dataset = env.seed(SeedConfig(skus=30, customers=6, orders=16, seed=11, now=utc_now(), **CLEAN))
-    full, partial, closed, over = multi_line_orders(dataset, 4)
-    cancelled = next(o for o in dataset.orders if o not in (full, partial, closed, over))
-    so = {o["increment_id"]: sales_order_for(env, dataset, o) for o in (full, partial, closed, over, cancelled)}
-    lines = {o["increment_id"]: shippable_lines(o) for o in (full, partial, closed, over)}
+    full, partial, closed, over, waits = multi_line_orders(dataset, 5)
+    cancelled = next(o for o in dataset.orders if o not in (full, partial, closed, over, waits))
+    so = {o["increment_id"]: sales_order_for(env, dataset, o) for o in (full, partial, closed, over, waits, cancelled)}
+    lines = {o["increment_id"]: shippable_lines(o) for o in (full, partial, closed, over, waits)}
 
     # full shipment, two packages; a first partial; a line shipped then the other one closed; too much
     full_lines = [(n, float(line["qty_ordered"])) for n, line in enumerate(lines[full["increment_id"]], start=1)]
@@ -67,10 +67,14 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
     fulfil(env, so[partial["increment_id"]], [(1, 1.0)], tracking=("1Z100",))
     closed_first = lines[closed["increment_id"]][0]
     fulfil(env, so[closed["increment_id"]], [(1, float(closed_first["qty_ordered"]))], tracking=("1Z200",))
-    env.netsuite.post(f"salesorders/{so[closed['increment_id']]}/close", {"lines": [2]})
+    closed_rest = list(range(2, len(lines[closed["increment_id"]]) + 1))
+    env.netsuite.post(f"salesorders/{so[closed['increment_id']]}/close", {"lines": closed_rest})
     too_much = float(lines[over["increment_id"]][0]["qty_ordered"]) + 1
     fulfil(env, so[over["increment_id"]], [(1, too_much)])
     env.netsuite.post(f"salesorders/{so[cancelled['increment_id']]}/cancel")
+    # a line closed while another one is still open: nothing to cancel in Magento yet
+    other_lines = list(range(2, len(lines[waits["increment_id"]]) + 1))
+    env.netsuite.post(f"salesorders/{so[waits['increment_id']]}/close", {"lines": other_lines})
     # a sales order whose externalId names no Magento order, and a fulfilment of it
     stranger = sales_order_for(env, dataset, full, external_id="999999999")
     unknown_if = fulfil(env, stranger, [(1, 1.0)])
@@ -81,6 +85,8 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
 
     assert summary["quarantined"] == 2, summary
     assert summary["loaded"] == 5  # full, first partial, closed-line shipment, its cancellation, cancelled order
+    assert summary["extra"]["closures_waiting"] == 1 and summary["extra"]["not_shipped_yet"] == 1
+    assert env.magento_order(waits["increment_id"])["state"] == "processing"
     full_shipments = shipments(env, full["increment_id"])
     assert len(full_shipments) == 1
     shipped = full_shipments[0]
@@ -106,11 +112,16 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
     over_row = next(r for k, r in rows.items() if k != f"IF-{unknown_if}")
     assert over_row.field_path == "item.items[0].quantity" and "NetSuite" in over_row.fix_hint
 
-    # the second partial shipment, then a rerun of everything from the start
+    # the second partial shipment; the waiting order's open line ships, so its closed line cancels now
     fulfil(env, so[partial["increment_id"]], [(1, float(lines[partial["increment_id"]][0]["qty_ordered"]) - 1)])
+    fulfil(env, so[waits["increment_id"]], [(1, float(lines[waits["increment_id"]][0]["qty_ordered"]))])
     second = run(fulfilments_dag, env)
-    assert second["loaded"] == 1 and second["extracted"] >= 1
+    assert second["loaded"] == 3 and second["quarantined"] == 0, second
     assert len(shipments(env, partial["increment_id"])) == 2
+    waited = env.magento_order(waits["increment_id"])
+    assert waited["state"] == "canceled" and len(shipments(env, waits["increment_id"])) == 1
+    closed_item = next(i for i in waited["items"] if i["item_id"] == lines[waits["increment_id"]][1]["item_id"])
+    assert closed_item["qty_canceled"] == closed_item["qty_ordered"]
     before = env.magento.get("state")["counts"]["shipments"]
 
     again = run(fulfilments_dag, env, since=(utc_now() - timedelta(hours=1)).isoformat())

@@ -114,3 +114,18 @@ def test_a_retried_fulfilment_is_read_again_from_netsuite(flow_env: FlowEnv) -> 
     assert store.open_errors(flow=FLOW) == []
     [shipment] = flow_env.magento.get("state", order=order["increment_id"])["shipments"]
     assert shipment["items"][0]["qty"] == lines[0]["quantity"]
+
+
+def test_no_cancellation_after_magento_refused_a_shipment_of_the_same_order(flow_env: FlowEnv) -> None:
+    order, fulfilment = one_fulfilment(flow_env)
+    ctx = RunContext(run_id="scheduled__1")
+    [ship_row] = planned(flow_env, fulfilment, ctx).ready
+    cancel_row = {"key": "SO-10000", "action": "cancel", "order_id": order["entity_id"], "increment_id": "x"}
+    flow_env.magento.fault(kind="record", key=order["increment_id"], path="/ship$", message="Source not assigned")
+
+    shipped, cancelled = load_rows(MagentoHook(), [ship_row, cancel_row], ctx)
+
+    assert shipped.status is Status.QUARANTINED and "Source not assigned" in shipped.error.message
+    assert cancelled.status is Status.QUARANTINED and cancelled.error.error_class == "conflict"
+    assert flow_env.magento_order(order["increment_id"])["state"] == "processing"
+    assert flow_env.magento.calls("/cancel") == 0

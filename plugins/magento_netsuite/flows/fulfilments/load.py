@@ -50,6 +50,24 @@ def _rejected(row: Mapping[str, Any], exc: SyncError, ctx: RunContext) -> Record
     return outcome
 
 
+def _waits_for_shipment(row: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
+    """A cancellation after a shipment of the same order that Magento refused: cancelling now would
+    cancel quantity NetSuite shipped."""
+    outcome = quarantined(
+        FLOW,
+        ENTITY,
+        row["key"],
+        row,
+        error_class="conflict",
+        message=f"order {row['order_id']}: not cancelled, since Magento refused a shipment of it in this run",
+        field_path="item.items",
+        ctx=ctx,
+    )
+    assert outcome.error is not None
+    outcome.error.fix_hint = "Retry the order's quarantined fulfilment first (Error Queue), then Retry this order"
+    return outcome
+
+
 def ship(hook: MagentoHook, row: Mapping[str, Any]) -> int:
     """``POST /V1/order/{id}/ship``: the new shipment id."""
     return int(hook.post(f"V1/order/{row['order_id']}/ship", row["body"]))
@@ -96,6 +114,8 @@ def load_rows(
             try:
                 if row["action"] == "ship":
                     done.append(RecordOutcome(row["key"], Status.LOADED, target_id=str(ship(hook, row))))
+                elif any(o.status is Status.QUARANTINED for o in done):
+                    done.append(_waits_for_shipment(row, ctx))
                 else:
                     done.append(cancel(hook, row, ctx))
             except (AuthError, TransientError):

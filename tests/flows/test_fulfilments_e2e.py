@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.fulfilments.constants import DAG_ID, FLOW, SHIPMENT_MARKER
 from magento_netsuite.flows.fulfilments.magento_orders import shippable_lines
 from magento_netsuite.sandbox.datagen import SeedConfig
@@ -79,7 +80,7 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
     stranger = sales_order_for(env, dataset, full, external_id="999999999")
     unknown_if = fulfil(env, stranger, [(1, 1.0)])
     # picked, not shipped yet: not a Magento shipment
-    fulfil(env, so[partial["increment_id"]], [(2, 1.0)], ship_status="A")
+    picked = fulfil(env, so[partial["increment_id"]], [(2, 1.0)], ship_status="A")
 
     summary = run(fulfilments_dag, env)
 
@@ -115,9 +116,10 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
     # the second partial shipment; the waiting order's open line ships, so its closed line cancels now
     fulfil(env, so[partial["increment_id"]], [(1, float(lines[partial["increment_id"]][0]["qty_ordered"]) - 1)])
     fulfil(env, so[waits["increment_id"]], [(1, float(lines[waits["increment_id"]][0]["qty_ordered"]))])
+    NetSuiteHook().patch_record("itemFulfillment", picked, {"shipStatus": {"id": "C"}})  # the picked one ships
     second = run(fulfilments_dag, env)
-    assert second["loaded"] == 3 and second["quarantined"] == 0, second
-    assert len(shipments(env, partial["increment_id"])) == 2
+    assert second["loaded"] == 4 and second["quarantined"] == 0, second
+    assert len(shipments(env, partial["increment_id"])) == 3
     waited = env.magento_order(waits["increment_id"])
     assert waited["state"] == "canceled" and len(shipments(env, waits["increment_id"])) == 1
     closed_item = next(i for i in waited["items"] if i["item_id"] == lines[waits["increment_id"]][1]["item_id"])
@@ -127,4 +129,5 @@ def test_shipments_partials_cancellations_closures_and_quarantine_once(fulfilmen
     again = run(fulfilments_dag, env, since=(utc_now() - timedelta(hours=1)).isoformat())
 
     assert again["loaded"] == 0 and again["quarantined"] == 2 and again["unchanged"] == again["extracted"] - 2
+    assert again["extracted"] >= 10  # every fulfilment and closed or cancelled order, read again
     assert env.magento.get("state")["counts"]["shipments"] == before

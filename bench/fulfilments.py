@@ -237,9 +237,8 @@ def _report(results: list[dict[str, Any]], shipments: int) -> None:
         print(f"WARNING: expected {FULFILMENTS} shipments, loaded {summary.get('loaded')}, Magento has {shipments}")
     tasks = first["tasks"]
     print("run 1 task seconds: " + ", ".join(f"{t}={s:.1f}" for t, s in tasks.items()))
-    print(
-        f"run 1 work seconds inside the tasks (no start-up): {json.dumps((summary.get('extra') or {}).get('work_seconds'))}"
-    )
+    work = (summary.get("extra") or {}).get("work_seconds")
+    print(f"run 1 work seconds inside the tasks (no start-up): {json.dumps(work)}")
     for system, data in first["metrics"].items():
         calls = data["totals"]["calls"]
         print(f"{system} calls, run 1: {calls} ({calls / FULFILMENTS:.3f} per fulfilment)")

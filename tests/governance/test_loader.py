@@ -24,7 +24,7 @@ SOURCE_OF_TRUTH = {
 
 ARCHITECTURE_FLOWS = {
     "orders_magento_to_netsuite": ("magento_orders_to_netsuite", "magento", "netsuite"),
-    "fulfillments_netsuite_to_magento": ("netsuite_fulfillments_to_magento", "netsuite", "magento"),
+    "fulfillments_netsuite_to_magento": ("netsuite_fulfilments_to_magento", "netsuite", "magento"),
     "inventory_netsuite_to_magento": ("netsuite_inventory_to_magento", "netsuite", "magento"),
     "pricing_netsuite_to_magento": ("netsuite_pricing_to_magento", "netsuite", "magento"),
     "customers_netsuite_to_magento": ("netsuite_customers_to_magento", "netsuite", "magento"),

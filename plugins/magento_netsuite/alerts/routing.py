@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 FLOW_BY_DAG_ID: dict[str, str] = {
     "magento_orders_to_netsuite": "orders_magento_to_netsuite",
-    "netsuite_fulfillments_to_magento": "fulfillments_netsuite_to_magento",
+    "netsuite_fulfilments_to_magento": "fulfillments_netsuite_to_magento",
     "netsuite_inventory_to_magento": "inventory_netsuite_to_magento",
     "netsuite_pricing_to_magento": "pricing_netsuite_to_magento",
     "netsuite_customers_to_magento": "customers_netsuite_to_magento",

@@ -17,7 +17,7 @@ Control endpoints (no auth): the shared ``/_sandbox/faults|metrics|config`` plus
 ``GET /_sandbox/source-items`` (every MSI row, ``?source_code=`` / ``?sku=`` to narrow).
 ``POST /_sandbox/config`` accepts ``input_limit``, ``bearer_enabled``, ``bulk_delay_ms``.
 
-Record-level faults (``kind: record``) apply to: order ship/comment (key = increment id or
+Record-level faults (``kind: record``) apply to: order ship/comment/cancel (key = increment id or
 entity id), customer PUT (id or email), product POST/PUT (SKU), source items sync and bulk (SKU),
 base and tier prices (SKU, reported in the failure array with HTTP 200).
 """
@@ -66,6 +66,8 @@ BULK_PREFIXES = ("/rest/async/bulk/V1", "/rest/default/async/bulk/V1", "/rest/al
 ACL_ORDERS = "Magento_Sales::actions_view"
 ACL_SHIP = "Magento_Sales::ship"
 ACL_COMMENT = "Magento_Sales::comment"
+ACL_CANCEL = "Magento_Sales::cancel"
+ACL_SHIPMENTS = "Magento_Sales::shipment"
 ACL_CUSTOMERS = "Magento_Customer::manage"
 ACL_GROUPS = "Magento_Customer::group"
 ACL_PRODUCTS = "Magento_Catalog::products"
@@ -181,6 +183,19 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         reject(order["increment_id"], request)
         reject(str(order_id), request)
         return _json(state.ship(order_id, body))
+
+    @v1.post("/orders/{order_id}/cancel", dependencies=[guard(ACL_CANCEL)])
+    async def cancel_order(order_id: int, request: Request) -> Response:
+        order = state.order(order_id)
+        reject(order["increment_id"], request)
+        reject(str(order_id), request)
+        return _json(state.cancel(order_id))
+
+    @v1.get("/shipments", dependencies=[guard(ACL_SHIPMENTS)])
+    async def list_shipments(request: Request) -> Response:
+        criteria = criteria_of(request)
+        page, total = search.apply(list(state.shipments.values()), criteria, order_field)
+        return _search_response(request, page, criteria, total)
 
     # ---------------------------------------------------------------- customers
     @v1.get("/customers/search", dependencies=[guard(ACL_CUSTOMERS)])

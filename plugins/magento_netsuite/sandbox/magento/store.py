@@ -247,6 +247,7 @@ class MagentoState:
             "source_code": source_code or "default",
             "notify": bool(body.get("notify")),
             "created_at": stamp,
+            "comments": _shipment_comments(body.get("comment"), shipment_id, stamp),
         }
         if body.get("appendComment") and isinstance(body.get("comment"), dict):
             self.add_comment(entity_id, {"statusHistory": {"comment": body["comment"].get("comment", "")}})
@@ -260,6 +261,33 @@ class MagentoState:
             order["state"] = order["status"] = "complete"
         order["updated_at"] = stamp
         return shipment_id
+
+    def cancel(self, entity_id: int) -> bool:
+        """``OrderManagementInterface::cancel``: ``false`` when ``Order::canCancel()`` says no (already
+        cancelled, complete, closed, on hold, or every item invoiced); else every item's ``qty_to_cancel``
+        (``min(qty_to_invoice, qty_to_ship)``) is cancelled and the order becomes ``canceled`` (or stays
+        ``processing`` while invoiced quantities are not refunded)."""
+        order = self.order(entity_id)
+        if order["state"] in ("canceled", "complete", "closed", "holded"):
+            return False
+        lines = order["items"]
+
+        def to_invoice(line: dict[str, Any]) -> float:
+            return float(line["qty_ordered"]) - float(line.get("qty_invoiced", 0)) - float(line.get("qty_canceled", 0))
+
+        def to_ship(line: dict[str, Any]) -> float:
+            return float(line["qty_ordered"]) - float(line.get("qty_shipped", 0)) - float(line.get("qty_canceled", 0))
+
+        if all(to_invoice(line) <= 0 for line in lines):
+            return False
+        stamp = now_str()
+        for line in lines:
+            line["qty_canceled"] = float(line.get("qty_canceled", 0)) + max(0.0, min(to_invoice(line), to_ship(line)))
+            line["updated_at"] = stamp
+        refundable = any(float(line.get("qty_invoiced", 0)) - float(line.get("qty_refunded", 0)) > 0 for line in lines)
+        order["state"] = order["status"] = "processing" if refundable else "canceled"
+        order["updated_at"] = stamp
+        return True
 
     def insert_order(self, raw: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(raw, dict) or not raw.get("items"):
@@ -678,3 +706,19 @@ def _set_path(target: Any, path: str, value: Any) -> None:
         node[parts[-1]] = value
     except (KeyError, IndexError, TypeError):
         raise bad_request("Path %1 does not exist in the order", [path]) from None
+
+
+def _shipment_comments(comment: Any, shipment_id: int, stamp: str) -> list[dict[str, Any]]:
+    """The shipment's ``comments[]``: the ship call's comment, when it has text (Magento stores it on the shipment)."""
+    if not isinstance(comment, dict) or not str(comment.get("comment") or "").strip():
+        return []
+    return [
+        {
+            "entity_id": shipment_id,
+            "parent_id": shipment_id,
+            "comment": str(comment["comment"]),
+            "is_customer_notified": None,
+            "is_visible_on_front": int(bool(comment.get("is_visible_on_front"))),
+            "created_at": stamp,
+        }
+    ]

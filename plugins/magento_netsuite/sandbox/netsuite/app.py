@@ -17,7 +17,9 @@ Control (no auth): the shared ``/_sandbox/faults|metrics|config`` (config also t
 ``&id=`` returns a record), ``POST /_sandbox/records/{type}`` (raw record JSON, one or a list),
 ``POST /_sandbox/inventory`` (``[{sku|item_id, location_id, on_hand, committed}]``),
 ``POST /_sandbox/pricing`` (``[{sku|item_id, price_level_id, quantity, unit_price}]`` or with
-``customer_id`` for a contract price), ``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
+``customer_id`` for a contract price), ``POST /_sandbox/salesorders/{id|eid:..}/cancel`` (the UI's Cancel button) and
+``.../close`` (``{"lines": [2]}``, the Close checkbox; see :mod:`.lifecycle`),
+``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
 creates, ``[{sku, isinactive}]`` inactivates), ``POST /_sandbox/oauth2/clients``
 (``{client_id, certificate_id, public_key_pem}``).
 
@@ -514,6 +516,23 @@ def create_app(
             return JSONResponse({"changed": apply(records)})
         except (KeyError, ValueError, TypeError) as exc:
             raise bad(f"invalid change: {exc}") from None
+
+    @control.post("/salesorders/{key}/cancel")
+    async def cancel_sales_order(key: str) -> Response:
+        acct = account()
+        record_id = acct.resolve("salesOrder", key)
+        acct.cancel_order(record_id)
+        return JSONResponse(acct.render("salesOrder", record_id))
+
+    @control.post("/salesorders/{key}/close")
+    async def close_sales_order_lines(key: str, request: Request) -> Response:
+        acct = account()
+        record_id = acct.resolve("salesOrder", key)
+        lines = (await _json_body(request)).get("lines")
+        if not isinstance(lines, list) or not all(isinstance(n, int) for n in lines):
+            raise bad('close needs {"lines": [<line numbers>]}')
+        acct.close_lines(record_id, lines)
+        return JSONResponse(acct.render("salesOrder", record_id))
 
     @control.post("/inventory")
     async def inventory_change(request: Request) -> Response:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from magento_netsuite.sandbox.datagen import Dataset
-from magento_netsuite.sandbox.netsuite import tables
+from magento_netsuite.sandbox.netsuite import lifecycle, tables
 from magento_netsuite.sandbox.netsuite.errors import NetSuiteError, invalid_content, nonexistent
 from magento_netsuite.sandbox.netsuite.suiteql import STATUS_NAMES, TYPE_NAMES, SuiteQLEngine
 from magento_netsuite.sandbox.netsuite.tables import ns_time, tf
@@ -358,6 +358,8 @@ class NetSuiteAccount:
                 prefix = "SO" if record_type == "salesOrder" else "IF"
                 record["tranId"] = f"{prefix}{self.next_tranid[record_type]:06d}"
                 self.next_tranid[record_type] += 1
+        if record_type == "salesOrder":
+            lifecycle.apply_status(record)
         old = self.bodies[record_type].get(record_id)
         if old is not None and old.get("externalId") and old.get("externalId") != record.get("externalId"):
             self.external_ids[record_type].pop(old["externalId"], None)
@@ -368,6 +370,35 @@ class NetSuiteAccount:
             self._mirror_customer(record_id, record, now)
         else:
             self._mirror_transaction(record_type, record_id, record, now)
+        if record_type == "itemFulfillment":
+            self._fulfilled(_ref_id(record.get("createdFrom")))
+
+    def _fulfilled(self, order_id: int | None) -> None:
+        """A fulfilment was stored: its sales order's lines and status follow (and the order is touched)."""
+        if order_id not in self.bodies["salesOrder"]:
+            return
+        done = lifecycle.fulfilled_quantities(list(self.bodies["itemFulfillment"].values()), order_id)
+        order = lifecycle.refreshed_order(copy.deepcopy(self.bodies["salesOrder"][order_id]), done)
+        self._store("salesOrder", order_id, order, created=False)
+
+    def close_lines(self, order_id: int, lines: list[int]) -> None:
+        """Close order lines (the UI's Close checkbox; a PATCH of the whole ``item`` sublist does it too)."""
+        order = copy.deepcopy(self.bodies["salesOrder"][order_id])
+        known = {int(line.get("line") or n) for n, line in enumerate(order["item"]["items"], start=1)}
+        unknown = sorted(set(lines) - known)
+        if unknown:
+            raise invalid_content(f"Invalid line {unknown[0]} on sales order {order_id}.", "item.items")
+        for n, line in enumerate(order["item"]["items"], start=1):
+            if int(line.get("line") or n) in lines:
+                line["isClosed"] = True
+        self._store("salesOrder", order_id, order, created=False)
+
+    def cancel_order(self, order_id: int) -> None:
+        """The UI's Cancel button on a sales order (no REST action does it)."""
+        order = copy.deepcopy(self.bodies["salesOrder"][order_id])
+        lifecycle.check_cancellable(order)
+        order["status"] = {"id": lifecycle.CANCELLED, "refName": STATUS_NAMES[lifecycle.CANCELLED]}
+        self._store("salesOrder", order_id, order, created=False)
 
     def _mirror_customer(self, record_id: int, r: dict[str, Any], now: str) -> None:
         self.conn.execute(
@@ -457,7 +488,19 @@ class NetSuiteAccount:
                 )
             )
             line.setdefault("line", n)
-        self.conn.executemany("INSERT INTO transactionline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.conn.executemany(
+            'INSERT INTO transactionline (id, "transaction", linesequencenumber, mainline, item, quantity, rate, '
+            "netamount, location, createdfrom, itemtype) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if record_type == "salesOrder":
+            self.conn.executemany(
+                'UPDATE transactionline SET isclosed = ?, quantityshiprecv = ? WHERE "transaction" = ? AND id = ?',
+                [
+                    (tf(bool(line.get("isClosed"))), float(line.get("quantityFulfilled") or 0), record_id, n)
+                    for n, line in enumerate(lines, start=1)
+                ],
+            )
         self.conn.execute("COMMIT")
 
     # -- control-side data changes

@@ -47,6 +47,7 @@ CREATE TABLE "transaction" (
 CREATE TABLE transactionline (
   id INTEGER, "transaction" INTEGER NOT NULL, linesequencenumber INTEGER, mainline TEXT, item INTEGER,
   quantity REAL, rate REAL, netamount REAL, location INTEGER, createdfrom INTEGER, itemtype TEXT,
+  isclosed TEXT DEFAULT 'F', quantityshiprecv REAL DEFAULT 0,
   PRIMARY KEY ("transaction", id)
 );
 CREATE VIEW salesorder AS SELECT * FROM "transaction" WHERE type = 'SalesOrd';

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from magento_netsuite.check import sdf
-from magento_netsuite.check.needs import FLOW_NEEDS, SUITEQL_TABLE_PERMISSIONS
+from magento_netsuite.check.needs import CHECK_MAGENTO_ACL, FLOW_NEEDS, SUITEQL_TABLE_PERMISSIONS
+from magento_netsuite.connectors.diagnostics import MAGENTO_PROBES
 from magento_netsuite.flows.inventory import constants as inventory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,10 +57,16 @@ def test_the_readme_permission_table_lists_every_permission_check_asks_for():
 def test_the_suiteql_columns_check_asks_for_are_the_ones_the_flows_query():
     sources = "".join(
         (ROOT / "plugins" / "magento_netsuite" / "flows" / path).read_text()
-        for path in ("orders/netsuite_refs.py", "inventory/extract.py", "inventory/flow.py")
+        for path in ("orders/netsuite_refs.py", "inventory/extract.py", "inventory/flow.py", "fulfilments/extract.py")
     )
     for flow in FLOW_NEEDS:
         for table, columns in flow.suiteql.items():
             assert re.search(rf"\b(FROM|JOIN)\s+{table}\b", sources), f"{flow.flow}: no query reads {table}"
             for column in columns:
                 assert re.search(rf"\b{column}\b", sources), f"{flow.flow}: no query uses {table}.{column}"
+
+
+def test_every_acl_resource_a_flow_needs_has_a_probe():
+    """A flow that lists a resource check cannot probe would crash check instead of reporting."""
+    needed = {resource for flow in FLOW_NEEDS for resource in flow.magento_acl} | set(CHECK_MAGENTO_ACL)
+    assert needed - set(MAGENTO_PROBES) == set()

@@ -3,13 +3,14 @@ SuiteQL columns. A new flow adds one :class:`FlowNeeds` to :data:`FLOW_NEEDS`; R
 listed here, they come from the SDF project's script objects (:mod:`magento_netsuite.check.sdf`).
 
 The SuiteQL columns are the ones the flows' queries name (``flows/orders/netsuite_refs.py``,
-``flows/inventory/extract.py`` and ``flow.py``); ``tests/check/test_needs.py`` keeps them in step.
+``flows/inventory/extract.py`` and ``flow.py``); ``tests/check/test_sdf_project.py`` keeps them in step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from magento_netsuite.flows.fulfilments import constants as fulfilments
 from magento_netsuite.flows.inventory import constants as inventory
 from magento_netsuite.flows.orders import constants as orders
 
@@ -71,6 +72,25 @@ FLOW_NEEDS: tuple[FlowNeeds, ...] = (
             "item": ("id", "itemid", "isinactive"),
         },
     ),
+    FlowNeeds(
+        flow=fulfilments.FLOW,
+        magento_acl={
+            "Magento_Sales::actions_view": "read the orders a fulfilment ships",
+            "Magento_Sales::shipment": "read shipments already made (a lost ship answer)",
+            "Magento_Sales::ship": "create shipments with tracking",
+            "Magento_Sales::cancel": "cancel what NetSuite cancelled or closed",
+        },
+        netsuite_records=(
+            RecordNeed(
+                "itemFulfillment", "Transactions -> Item Fulfillment", "View", "read fulfilment lines and packages"
+            ),
+        ),
+        suiteql={
+            "transaction": ("id", "externalid", "type", "status"),
+            "transactionline": ("transaction", "mainline", "createdfrom", "quantityshiprecv", "isclosed"),
+            "item": ("id", "itemid"),
+        },
+    ),
 )
 
 CHECK_MAGENTO_ACL = {
@@ -88,6 +108,7 @@ SUITEQL_TABLE_PERMISSIONS = {
     "location": "Lists -> Locations",
     "customer": "Lists -> Customers",
     "transaction": "Transactions -> Find Transaction",
+    "transactionline": "Transactions -> Find Transaction",
     "pricelevel": "Setup -> Accounting Lists",
     "term": "Setup -> Accounting Lists",
     "paymentmethod": "Setup -> Accounting Lists",

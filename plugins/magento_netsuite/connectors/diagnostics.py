@@ -58,6 +58,8 @@ MAGENTO_PROBES: dict[str, tuple[str, str, Any]] = {
     "Magento_Sales::actions_view": ("GET", "V1/orders", None),
     "Magento_Sales::comment": ("POST", "V1/orders/0/comments", {"statusHistory": {"comment": "", "parent_id": 0}}),
     "Magento_Sales::ship": ("POST", "V1/order/0/ship", {}),
+    "Magento_Sales::cancel": ("POST", "V1/orders/0/cancel", {}),
+    "Magento_Sales::shipment": ("GET", "V1/shipments", None),
     "Magento_Customer::manage": ("GET", "V1/customers/search", None),
     "Magento_Customer::group": ("GET", "V1/customerGroups/search", None),
     "Magento_Catalog::products": ("GET", "V1/products", None),

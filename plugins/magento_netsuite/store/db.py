@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from magento_netsuite.config import STORE_CONN_ID, airflow_home
+from magento_netsuite.config import STORE_CONN_ID, default_store_path
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,19 @@ def store_url(conn_id: str = STORE_CONN_ID) -> str:
     """The URL of the store; the SQLite default under ``AIRFLOW_HOME`` when the connection is absent."""
     url = _connection_url(conn_id)
     if url is None:
-        path = airflow_home() / "mns_store.db"
+        path = default_store_path()
         log.info("connection %r not defined; using the embedded SQLite store at %s", conn_id, path)
         url = f"sqlite:///{path}"
     return url
+
+
+def describe_store(conn_id: str = STORE_CONN_ID) -> str:
+    """Which store ``conn_id`` resolves to here, password hidden (for the CLI and ``make demo``)."""
+    url = sa.make_url(store_url(conn_id))
+    if url.get_backend_name() == "sqlite":
+        origin = f"connection {conn_id}" if _connection_url(conn_id) else f"{conn_id} not defined: the embedded default"
+        return f"SQLite {url.database} ({origin})"
+    return f"{url.render_as_string(hide_password=True)} (connection {conn_id})"
 
 
 def _tune_sqlite(dbapi_conn: Any, _record: Any) -> None:

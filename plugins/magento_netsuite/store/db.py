@@ -23,11 +23,17 @@ _LOCK = threading.Lock()
 def _connection_url(conn_id: str) -> str | None:
     """The SQLAlchemy URL of an Airflow connection, or ``None`` when it is not defined."""
     from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
+    from airflow.sdk.exceptions import AirflowNotFoundException, AirflowSecretsBackendAccessDenied
 
     try:
         conn = Connection.get(conn_id)
     except AirflowNotFoundException:
+        return None
+    except AirflowSecretsBackendAccessDenied:
+        # A deadline callback (Airflow 3.3) may not look connections up through the Execution API: it
+        # sees env-var and secrets-backend connections only. Like a task without the connection, it
+        # then uses the default store, so alert dedup works there too.
+        log.info("connection %r is not readable in this process; using the default store", conn_id)
         return None
     if conn.conn_type == "sqlite":
         return f"sqlite:///{conn.host}"

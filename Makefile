@@ -17,6 +17,7 @@ export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 export MAGENTO_REST_SCHEMA ?= $(abspath $(CURDIR)/../shared/reference/magento/admin-schema-2.4.8.json)
 
 .PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser clean check
+.PHONY: stack stack-down stack-status test-stack
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -76,6 +77,24 @@ constraints: $(STAMP)  ## re-freeze the full transitive pin set
 	@{ echo "# Full transitive pin set that passed CI (like Airflow's own constraints files)."; \
 	   echo "# Regenerate with \`make constraints\` after changing requirements*.txt."; \
 	   $(BIN)/pip freeze --exclude-editable | sort; } > constraints.txt.new && mv constraints.txt.new constraints.txt
+
+# `make stack`: the distributed Airflow (CeleryExecutor, 2 workers) on this machine's PostgreSQL and Redis,
+# run from var/stack (README "Run it for real"). MNS_STACK_* variables or these override the defaults.
+STACK_DIR ?= $(CURDIR)/var/stack
+STACK_ARGS = $(if $(API_PORT),--api-port $(API_PORT)) $(if $(REDIS_DB),--redis-db $(REDIS_DB)) \
+	$(if $(SLACK_WEBHOOK),--slack-webhook $(SLACK_WEBHOOK)) $(if $(filter 1,$(UNPAUSE)),--unpause-flows)
+
+stack: $(STAMP)  ## start the CeleryExecutor stack (PostgreSQL, Redis, 2 workers, sandboxes); prints the UI and login
+	$(BIN)/python -m magento_netsuite.stack --run-dir $(STACK_DIR) up $(STACK_ARGS)
+
+stack-down:  ## stop what `make stack` started (PURGE=1 also drops its databases)
+	$(BIN)/python -m magento_netsuite.stack --run-dir $(STACK_DIR) down $(if $(filter 1,$(PURGE)),--purge)
+
+stack-status:  ## which stack components are running
+	$(BIN)/python -m magento_netsuite.stack --run-dir $(STACK_DIR) status
+
+test-stack: $(STAMP)  ## the end-to-end test on a throw-away stack of its own (CI runs it after `make test`)
+	MNS_TEST_STACK=1 $(BIN)/pytest tests/stack
 
 clean:  ## remove the venv, the Airflow home and caches
 	rm -rf $(VENV) $(AIRFLOW_HOME) .pytest_cache .ruff_cache

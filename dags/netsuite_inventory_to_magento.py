@@ -26,7 +26,8 @@ Param `since` re-reads from a point in time; Param `mode=full` reads everything.
 
 Any extract or load failure fails the task and alerts at once (one quick retry for transient
 errors only). A deadline alert fires when a run has not finished within twice the schedule
-(env `MNS_INVENTORY_FRESHNESS_DEADLINE=off` drops it, for `airflow dags test` only).
+(env `MNS_INVENTORY_FRESHNESS_MINUTES` overrides it; `MNS_INVENTORY_FRESHNESS_DEADLINE=off` drops it,
+for `airflow dags test` only).
 The DAG is paused on creation (Airflow's default): unpause it once the connections are set.
 """
 
@@ -52,6 +53,9 @@ FULL_HOUR = int(os.environ.get("MNS_INVENTORY_FULL_HOUR", "2"))
 FRESHNESS_DEADLINE = os.environ.get("MNS_INVENTORY_FRESHNESS_DEADLINE", "on").lower() != "off"
 """``off`` for ``airflow dags test`` / ``dag.test()``: in 3.3.2 a test run that succeeds looks the DAG's
 deadline alerts up by id, which only the scheduler's serialized DAG has, and fails the run."""
+FRESHNESS_MINUTES = float(os.environ.get("MNS_INVENTORY_FRESHNESS_MINUTES") or 2 * MINUTES)
+"""How long a run may take, from queued to finished, before the data counts as stale (twice the schedule;
+the stack test shortens it)."""
 
 
 @dag(
@@ -66,7 +70,7 @@ deadline alerts up by id, which only the scheduler's serialized DAG has, and fai
         "mode": Param(DELTA, enum=[DELTA, FULL], description="delta (changed after the cursor) or full"),
         "since": since_param(),
     },
-    deadline=freshness_deadline(FLOW, DAG_ID, timedelta(minutes=2 * MINUTES)) if FRESHNESS_DEADLINE else None,
+    deadline=freshness_deadline(FLOW, DAG_ID, timedelta(minutes=FRESHNESS_MINUTES)) if FRESHNESS_DEADLINE else None,
     default_args=default_args(
         retries=1,
         retry_delay=timedelta(seconds=20),
@@ -93,11 +97,11 @@ def netsuite_inventory_to_magento():
 
     @task(multiple_outputs=False)
     def quarantine(transformed: dict, loaded: list, ti=None, run_id=None) -> dict:
-        return kit.quarantine(FLOW, transformed, list(loaded), kit.context(ti, run_id))
+        return kit.quarantine(FLOW, transformed, loaded, kit.context(ti, run_id))
 
     @task(multiple_outputs=False, on_success_callback=flow_success_callback)
     def summarize(extracted: dict, transformed: dict, loaded: list, ti=None, run_id=None) -> dict:
-        return kit.summarize(FLOW, extracted, transformed, list(loaded), kit.context(ti, run_id))
+        return kit.summarize(FLOW, extracted, transformed, loaded, kit.context(ti, run_id))
 
     extracted = extract()
     transformed = transform(extracted)

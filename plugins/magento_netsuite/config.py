@@ -27,3 +27,16 @@ FLOWS_PACKAGE = "magento_netsuite.flows"
 def airflow_home() -> Path:
     """The Airflow home this process runs under (defaults like Airflow's own)."""
     return Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
+
+
+STORE_FILE_NAME = "mns_store.db"
+
+
+def default_store_path() -> Path:
+    """The embedded SQLite store used when the ``mns_store`` connection is not defined.
+
+    One place for everyone on a machine: the tasks, the alert callbacks (dedup), the Error Queue
+    page, ``python -m magento_netsuite.errorqueue`` and ``make demo`` all read and write this file
+    (under the ``AIRFLOW_HOME`` they run with) unless ``mns_store`` points elsewhere.
+    """
+    return airflow_home() / STORE_FILE_NAME

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from magento_netsuite.config import NETSUITE_POOL, airflow_home
+from magento_netsuite.config import NETSUITE_POOL, airflow_home, default_store_path
 from magento_netsuite.flows.inventory.constants import FLOW as INVENTORY_FLOW
 from magento_netsuite.flows.orders.constants import FLOW as ORDERS_FLOW
 from magento_netsuite.governance import load_mapping_document
@@ -102,8 +102,11 @@ def main() -> int:
     home = airflow_home()
     demo_dir = home / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
-    store_path = demo_dir / "mns_store.db"
-    store_path.unlink(missing_ok=True)
+    # the default store (what the CLI, the Error Queue page and the tasks read when mns_store is not
+    # defined), emptied: each demo starts from fresh watermarks against freshly seeded sandboxes
+    store_path = default_store_path()
+    for stale in (store_path, *(store_path.with_name(store_path.name + end) for end in ("-wal", "-shm"))):
+        stale.unlink(missing_ok=True)
     now = datetime.now(UTC).replace(microsecond=0)
     seed = SeedConfig(now=now, **DEMO_SEED)
 
@@ -150,6 +153,8 @@ def main() -> int:
 
         _say("\n== 4. The error queue: what failed, why, how to fix ==")
         _print_error_queue({flow.name for flow in doc.flows})
+        _say(f"  store: {store_path} (`python -m magento_netsuite.errorqueue list` and the Error Queue page")
+        _say(f"  read it too, with AIRFLOW_HOME={home} and no mns_store connection)")
 
     _say(f"\nDone in {time.monotonic() - started:.1f} s.")
     if failed:

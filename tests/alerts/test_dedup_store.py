@@ -83,3 +83,34 @@ def test_concurrent_workers_send_once(engine: sa.Engine, flow: str) -> None:
 def test_normalise_ignores_volatile_parts() -> None:
     assert dedup.normalise("Order 100000123 failed  at 02:15") == dedup.normalise("order 100000999 failed at 02:30")
     assert dedup.normalise("auth refused") != dedup.normalise("timeout")
+
+
+def test_a_deadline_callback_without_mns_store_dedups_in_the_tasks_default_store(
+    receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In Airflow 3.3 a deadline callback's Connection.get of an undefined connection is *denied*
+    (AirflowSecretsBackendAccessDenied), not "not found": the store must still be the tasks' default."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowSecretsBackendAccessDenied
+
+    from magento_netsuite.alerts.notify import freshness_missed
+    from magento_netsuite.config import default_store_path
+    from tests.alerts.conftest import use_webhook
+
+    use_webhook(monkeypatch, receiver.url, repeat_interval_minutes=60)
+    monkeypatch.delenv("AIRFLOW_CONN_MNS_STORE")
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    lookup = Connection.get.__func__
+
+    def callback_lookup(cls, conn_id: str):
+        if conn_id == "mns_store":  # what the callback's Execution API answers for it
+            raise AirflowSecretsBackendAccessDenied("Access denied for connection 'mns_store' by Execution API")
+        return lookup(cls, conn_id)
+
+    monkeypatch.setattr(Connection, "get", classmethod(callback_lookup))
+    context = {"dag_run": {"dag_run_id": "scheduled__1"}}
+    assert freshness_missed("inventory_netsuite_to_magento", "netsuite_inventory_to_magento", 30, context) is True
+    assert freshness_missed("inventory_netsuite_to_magento", "netsuite_inventory_to_magento", 30, context) is False
+    assert len(receiver.requests) == 1  # the repeat was deduplicated, not sent twice
+    assert default_store_path().exists()  # in the store the tasks use without the connection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +17,7 @@ from magento_netsuite.alerts import (
     send_recovered,
     task_failure_alert,
 )
+from magento_netsuite.alerts.notify import deadline_run_id
 from magento_netsuite.connectors.errors import AuthError
 from tests.alerts.conftest import NETSUITE_TOKEN_SECRET, use_webhook
 from tests.alerts.receiver import SlackReceiver, refused_url
@@ -119,6 +120,50 @@ def test_quarantine_digest_does_not_trigger_a_resolved_message(
     assert send_recovered(FLOW, DAG_ID) is False
 
 
+def deadline_context(run_id: str) -> dict:
+    """What Airflow 3.3's ``Deadline.handle_miss`` passes as ``context`` (airflow/models/deadline.py)."""
+    from airflow.api_fastapi.core_api.datamodels.dag_run import DAGRunResponse
+
+    queued = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+    run = {
+        "run_id": run_id,
+        "dag_id": "netsuite_inventory_to_magento",
+        "dag_model": {"dag_display_name": "netsuite_inventory_to_magento"},
+        "run_after": queued,
+        "run_type": "scheduled",
+        "state": "running",
+        "dag_versions": [],
+        **dict.fromkeys(
+            [
+                "logical_date",
+                "queued_at",
+                "start_date",
+                "end_date",
+                "duration",
+                "data_interval_start",
+                "data_interval_end",
+                "last_scheduling_decision",
+                "triggered_by",
+                "triggering_user_name",
+                "conf",
+                "note",
+                "bundle_version",
+                "partition_key",
+                "partition_date",
+            ]
+        ),
+    }
+    dag_run = DAGRunResponse.model_validate(run).model_dump(mode="json")
+    return {"dag_run": dag_run, "deadline": {"id": "0190e1c2-0000-7000-8000-000000000000", "deadline_time": queued}}
+
+
+def test_deadline_context_carries_the_run_as_dag_run_id() -> None:
+    context = deadline_context("scheduled__y")
+    assert "run_id" not in context["dag_run"]  # the shape the callback used to read: gone in 3.3
+    assert deadline_run_id(context) == "scheduled__y"
+    assert deadline_run_id({"dag_run": None}) == "" and deadline_run_id(None) == ""
+
+
 def test_freshness_deadline_is_a_deadline_alert_whose_callback_alerts(
     receiver: SlackReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,9 +175,10 @@ def test_freshness_deadline_is_a_deadline_alert_whose_callback_alerts(
     assert isinstance(deadline.callback, SyncCallback)
     assert deadline.interval == timedelta(minutes=30)
 
-    # resolve and call it the way Airflow's callback runner does: by import path, kwargs plus context
+    # resolve and call it the way Airflow's callback runner does: by import path, kwargs plus the
+    # context Deadline.handle_miss builds (the run as the REST API's DAGRunResponse, dumped to JSON)
     callback = import_string(deadline.callback.path)
-    assert callback(**deadline.callback.kwargs, context={"dag_run": {"run_id": "scheduled__x"}}) is True
+    assert callback(**deadline.callback.kwargs, context=deadline_context("scheduled__x")) is True
 
     text = receiver.requests[0].body["text"]
     assert text.startswith("Data is stale: inventory_netsuite_to_magento (stale)")

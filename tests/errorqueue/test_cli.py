@@ -113,3 +113,23 @@ def test_module_entry_point(env) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "2 of 2 error(s) shown" in result.stdout
+
+
+def test_the_cli_says_which_store_it_reads(env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["counts"]) == 0
+    err = capsys.readouterr().err
+    assert f"error queue store: SQLite {tmp_path}/mns_store.db (connection mns_store)" in err
+
+
+def test_without_the_connection_the_cli_reads_the_default_store_under_airflow_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from magento_netsuite.config import default_store_path
+
+    monkeypatch.delenv("AIRFLOW_CONN_MNS_STORE", raising=False)
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    assert default_store_path() == tmp_path / "mns_store.db"  # the tasks', the page's and the demo's too
+    assert main(["list"]) == 0
+    captured = capsys.readouterr()
+    assert f"SQLite {tmp_path}/mns_store.db (mns_store not defined: the embedded default)" in captured.err
+    assert "0 of 0 error(s) shown" in captured.out

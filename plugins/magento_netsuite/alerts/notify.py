@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from magento_netsuite.config import MAGENTO_CONN_ID, NETSUITE_CONN_ID, SLACK_CONN_ID, STORE_CONN_ID
 
@@ -237,6 +238,19 @@ def flow_success_callback(context: Any) -> None:
     send_recovered(flow_for(dag_id, tags=getattr(dag, "tags", ()), params=context.get("params")), dag_id)
 
 
+def deadline_run_id(context: Any) -> str:
+    """The run id in a deadline callback's context, or ``""``.
+
+    Airflow 3.3's scheduler passes ``context={"dag_run": DAGRunResponse(...).model_dump(mode="json"),
+    "deadline": {...}}`` (``airflow/models/deadline.py``, ``Deadline.handle_miss``): the REST API's DAG
+    run shape, whose run id is ``dag_run_id``, not ``run_id``.
+    """
+    dag_run = context.get("dag_run") if isinstance(context, dict) else None
+    if not isinstance(dag_run, dict):
+        return ""
+    return str(dag_run.get("dag_run_id") or "")
+
+
 def freshness_missed(flow: str, dag_id: str, interval_minutes: float, context: Any = None) -> bool:
     """Deadline callback: the flow's run did not finish within ``interval_minutes``, so its data is stale."""
     try:
@@ -245,15 +259,10 @@ def freshness_missed(flow: str, dag_id: str, interval_minutes: float, context: A
         from magento_netsuite.alerts.transport import load_target
 
         target = load_target()
-        run_id = ""
-        if isinstance(context, dict):
-            dag_run = context.get("dag_run") or {}
-            run_id = str(
-                getattr(dag_run, "run_id", None) or (dag_run.get("run_id") if isinstance(dag_run, dict) else "") or ""
-            )
+        run_id = deadline_run_id(context)
         what = advice("stale", flow, None)
         text = f"{flow} has not completed a run within {interval_minutes:g} minutes; its data in the target is stale."
-        dag_url = f"{airflow_base_url()}/dags/{dag_id}/runs" + (f"/{run_id}" if run_id else "")
+        dag_url = f"{airflow_base_url()}/dags/{quote(dag_id)}/runs" + (f"/{quote(run_id, safe='')}" if run_id else "")
 
         def build(repeated: int, since: Any) -> Message:
             return failure_message(

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from magento_netsuite.errorqueue.replay import replay
+from magento_netsuite.errorqueue.replay import CLI_RUN_PREFIX, replay
 from magento_netsuite.errorqueue.schema import ACTIVE_STATUSES, STATUSES
 from magento_netsuite.errorqueue.store import ErrorQueueStore, ErrorRow
+from magento_netsuite.store import describe_store
 
 _COLUMNS = (
     ("id", 7),
@@ -154,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     store = ErrorQueueStore.from_connection(args.conn_id)
+    # stderr, so the tables on stdout stay parseable; says which store when it isn't the one expected
+    _err(f"error queue store: {describe_store(args.conn_id)}")
     who = getattr(args, "who", None) or getpass.getuser()
 
     if args.command == "list":
@@ -184,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.ids or args.flow or args.all_open):
             _err("retry: give error ids, --flow FLOW or --all")
             return 2
-        run_id = f"cli__{datetime.now().strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
+        run_id = f"{CLI_RUN_PREFIX}{datetime.now().strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
         summary = replay(
             store,
             run_id=run_id,

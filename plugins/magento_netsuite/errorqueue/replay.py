@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 
 HANDLER_MODULES_ENV = "MNS_REPLAY_HANDLER_MODULES"
 REPLAY_DAG_ID = "error_queue_replay"
+REPLAY_TASK_ID = "replay_flow"
+"""The replay DAG's task that replays one flow: mapped (one instance per flow), so a row it re-queues
+links to the run's mapped instances of it, not to an unmapped task."""
+CLI_RUN_PREFIX = "cli__"
+"""Run ids of replays the CLI ran in its own process: Airflow has no such run to link to."""
 BATCH_SIZE = 200
 
 

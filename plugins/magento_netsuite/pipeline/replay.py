@@ -9,12 +9,13 @@ the handler, resolves or re-queues (:mod:`magento_netsuite.errorqueue.replay`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from magento_netsuite.errorqueue.records import RecordOutcome
 from magento_netsuite.errorqueue.replay import (
     REPLAY_DAG_ID,
+    REPLAY_TASK_ID,
     ReplaySummary,
     claim,
     claim_id,
@@ -26,8 +27,6 @@ from magento_netsuite.pipeline.flow import REPLAY, Flow
 from magento_netsuite.pipeline.outcomes import RunContext
 
 log = logging.getLogger(__name__)
-REPLAY_TASK_ID = "replay_flow"
-"""The replay DAG's mapped task that runs a flow's replay (error-queue rows link to it)."""
 
 
 class FlowReplay:
@@ -38,10 +37,15 @@ class FlowReplay:
         self.flow = flow.name
         self.entity = flow.entity
         self.request_slots = request_slots
+        self.try_number = 1
 
     def _ctx(self, run_id: str) -> RunContext:
         return RunContext(
-            run_id=run_id, dag_id=REPLAY_DAG_ID, task_id=REPLAY_TASK_ID, try_number=1, request_slots=self.request_slots
+            run_id=run_id,
+            dag_id=REPLAY_DAG_ID,
+            task_id=REPLAY_TASK_ID,
+            try_number=self.try_number,
+            request_slots=self.request_slots,
         )
 
     def reread(self, keys: list[str], run_id: str = "replay") -> Mapping[str, dict[str, Any] | None]:
@@ -88,13 +92,17 @@ def replay_claimed_flow(flow: str, ctx: RunContext) -> dict[str, Any]:
     handler = load_handlers().get(flow)
     if isinstance(handler, FlowReplay):
         handler.request_slots = ctx.request_slots
+        handler.try_number = ctx.try_number or 1
     return replay_flow(ErrorQueueStore.from_connection(), flow, by=claim_id(ctx.run_id), run_id=ctx.run_id).as_dict()
 
 
-def report(summaries: Iterable[Mapping[str, Any]], run_id: str) -> dict[str, Any]:
-    """Add up the per-flow summaries into one (logged, and returned for XCom)."""
+def report(summaries: Sequence[Mapping[str, Any]], run_id: str) -> dict[str, Any]:
+    """Add up the per-flow summaries into one (logged, and returned for XCom).
+
+    ``summaries`` is the mapped ``replay_flow``'s lazy XCom sequence: read with one full slice, as
+    iterating it ends on a missing index that the worker logs as ``XCom not found``."""
     total = ReplaySummary(claim=claim_id(run_id))
-    for summary in summaries or ():
+    for summary in summaries[:] if summaries else ():
         total.add(ReplaySummary(**summary))
     log.info("%s", total.line())
     return total.as_dict()

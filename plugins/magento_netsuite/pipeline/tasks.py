@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from magento_netsuite.config import NETSUITE_POOL
@@ -168,9 +168,23 @@ def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunC
     }
 
 
+def load_results(loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The return values of one load task, or of every mapped one, as a list.
+
+    A mapped task's results reach a downstream task as Airflow's lazy XCom sequence; iterating it
+    fetches item by item until an index is missing, which the worker logs as an error (``XCom not
+    found ... offset=N``) after every mapped run. A full slice is one request and no miss.
+    """
+    if isinstance(loaded, Mapping):
+        return [loaded]
+    if isinstance(loaded, Sequence):
+        return list(loaded[:])
+    return list(loaded)
+
+
 def loaded_rows(loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The staged outcome rows of one load task or of every mapped one."""
-    parts = [loaded] if isinstance(loaded, Mapping) else list(loaded)
+    parts = load_results(loaded)
     return [row for part in parts for row in read_batch(part["uri"])]
 
 
@@ -250,7 +264,7 @@ def summarize(
                 side_keys.setdefault(row["side"], []).append(row["key"])
         else:
             outcomes.append(outcome_from_dict(row))
-    parts = [loaded] if isinstance(loaded, Mapping) else list(loaded)
+    parts = load_results(loaded)
     summary = run_outcomes.summarize(
         flow.name,
         ctx.run_id,

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from magento_netsuite.config import STORE_CONN_ID, airflow_home
+from magento_netsuite.config import STORE_CONN_ID, default_store_path
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,17 @@ _LOCK = threading.Lock()
 def _connection_url(conn_id: str) -> str | None:
     """The SQLAlchemy URL of an Airflow connection, or ``None`` when it is not defined."""
     from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
+    from airflow.sdk.exceptions import AirflowNotFoundException, AirflowSecretsBackendAccessDenied
 
     try:
         conn = Connection.get(conn_id)
     except AirflowNotFoundException:
+        return None
+    except AirflowSecretsBackendAccessDenied:
+        # A deadline callback (Airflow 3.3) may not look connections up through the Execution API: it
+        # sees env-var and secrets-backend connections only. Like a task without the connection, it
+        # then uses the default store, so alert dedup works there too.
+        log.info("connection %r is not readable in this process; using the default store", conn_id)
         return None
     if conn.conn_type == "sqlite":
         return f"sqlite:///{conn.host}"
@@ -48,10 +54,19 @@ def store_url(conn_id: str = STORE_CONN_ID) -> str:
     """The URL of the store; the SQLite default under ``AIRFLOW_HOME`` when the connection is absent."""
     url = _connection_url(conn_id)
     if url is None:
-        path = airflow_home() / "mns_store.db"
+        path = default_store_path()
         log.info("connection %r not defined; using the embedded SQLite store at %s", conn_id, path)
         url = f"sqlite:///{path}"
     return url
+
+
+def describe_store(conn_id: str = STORE_CONN_ID) -> str:
+    """Which store ``conn_id`` resolves to here, password hidden (for the CLI and ``make demo``)."""
+    url = sa.make_url(store_url(conn_id))
+    if url.get_backend_name() == "sqlite":
+        origin = f"connection {conn_id}" if _connection_url(conn_id) else f"{conn_id} not defined: the embedded default"
+        return f"SQLite {url.database} ({origin})"
+    return f"{url.render_as_string(hide_password=True)} (connection {conn_id})"
 
 
 def _tune_sqlite(dbapi_conn: Any, _record: Any) -> None:

@@ -38,6 +38,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from magento_netsuite.errorqueue.replay import CLI_RUN_PREFIX, REPLAY_TASK_ID
 from magento_netsuite.errorqueue.store import AttemptRow, ErrorQueueStore, ErrorRow
 from magento_netsuite.errorqueue.web.airflow_api import (
     REPLAY_DAG_ID,
@@ -84,10 +85,13 @@ def run_url(dag_id: str, run_id: str) -> str:
 
 
 def task_log_url(row: ErrorRow | AttemptRow) -> str | None:
-    if not (row.dag_id and row.run_id):
-        return None
+    if not (row.dag_id and row.run_id) or row.run_id.startswith(CLI_RUN_PREFIX):
+        return None  # a CLI replay ran outside Airflow: there is no run to show
     if not row.task_id:
         return run_url(row.dag_id, row.run_id)
+    if (row.dag_id, row.task_id) == (REPLAY_DAG_ID, REPLAY_TASK_ID):
+        # mapped, one instance per flow (labelled with it); the row does not know the map index
+        return f"{run_url(row.dag_id, row.run_id)}/tasks/{_q(row.task_id)}/mapped"
     url = f"{run_url(row.dag_id, row.run_id)}/tasks/{_q(row.task_id)}"
     return f"{url}?try_number={row.try_number}" if row.try_number else url
 

@@ -145,6 +145,7 @@ def flow_env(sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.delenv("AIRFLOW_CONN_SLACK_ALERTS", raising=False)
     env = FlowEnv(sandboxes, monkeypatch, store)
     env.connect()
+    env.netsuite.post("config", {"oneworld": True})  # a OneWorld account, like most mid-market B2B
     yield env
     env.magento.clear()
     env.netsuite.clear()

@@ -91,6 +91,8 @@ def test_validate_record_names_field_and_path(doc):
         "subtotal": 20,
         "grand_total": 25,
         "payment_method": "checkmo",
+        "subsidiary": 1,
+        "currency": "USD",
         "billing_addressee": "Doe",
         "billing_street": "1 Main",
         "billing_city": "Town",

@@ -22,6 +22,8 @@ ORDER = {
     "subtotal": "24.00",
     "grand_total": "29.00",
     "payment": {"method": "checkmo"},
+    "store_id": 1,
+    "order_currency_code": "USD",
     "billing_address": {
         "lastname": "Doe",
         "street": ["1 Main"],

@@ -48,7 +48,7 @@ def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transforme
     return Transformed(
         ready=prepared.ready,
         settled=settled + prepared.quarantined,
-        extra={"customers_created": prepared.customers_created},
+        extra=prepared.customers,
     )
 
 

@@ -2,8 +2,9 @@
 
 One batched existence check (SuiteQL on ``transaction.externalid``), then one ``POST salesOrder``
 with ``externalId`` per new order. NetSuite rejects a second record with the same externalId, so even
-a race with another run (or a retried POST whose first attempt did land) cannot duplicate: that
-answer resolves to the existing record. An order already in NetSuite is left alone: NetSuite owns it
+a race with another run cannot duplicate; a POST that failed or whose answer was lost (timeout, reset,
+5xx) is settled by looking the externalId up, never by reading the error's wording. An order already
+in NetSuite is left alone: NetSuite owns it
 after checkout. Record-level rejections quarantine the order with NetSuite's ``o:errorPath``.
 
 "Created by this run" versus "already there" comes from the kit's :class:`~magento_netsuite.pipeline.
@@ -16,47 +17,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.orders.constants import ENTITY, FLOW, RECORD_TYPE
 from magento_netsuite.flows.orders.netsuite_refs import existing_orders
+from magento_netsuite.pipeline.create_once import create_once
 from magento_netsuite.pipeline.ledger import Creations
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
 from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_CODES = frozenset({"DUP_RCRD", "DUP_ENTITY", "DUP_ITEM"})
-
-
-def is_duplicate_external_id(exc: SyncError) -> bool:
-    """NetSuite's answer to a second record with the same externalId."""
-    if (exc.code or "").upper() in DUPLICATE_CODES:
-        return True
-    return exc.field_path == "externalId" and "already exists" in exc.message.lower()
-
 
 def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str, bool]:
-    """POST the order; returns ``(internal id, created by this call)``.
-
-    Retried by the hook on timeouts and 5xx like an idempotent call: a repeat can only meet the
-    duplicate-externalId rejection, which resolves to the existing record.
-    """
-    external_id = str(body["externalId"])
-    try:
-        response = hook.request("POST", hook.record_url(RECORD_TYPE), json=dict(body), idempotent=True)
-    except SyncError as exc:
-        if isinstance(exc, AuthError | TransientError) or not is_duplicate_external_id(exc):
-            raise
-        existing = hook.get_record(RECORD_TYPE, f"eid:{external_id}", fields=["id"])
-        return str(existing["id"]), False
-    location = response.headers.get("Location") or ""
-    internal_id = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
-    if not internal_id:
-        raise SyncError(f"POST salesOrder {external_id}: NetSuite answered without a Location header")
-    return internal_id, True
+    """POST the order; returns ``(internal id, created by this call's answer)``. A failed or unanswered
+    POST is settled by looking the externalId up (:func:`~magento_netsuite.pipeline.create_once.create_once`)."""
+    return create_once(hook, RECORD_TYPE, body)
 
 
 def load_orders(

@@ -32,6 +32,9 @@ WRITABLE = ("salesOrder", "customer", "itemFulfillment")
 SUBLISTS = {"salesOrder": ("item",), "itemFulfillment": ("item", "package"), "customer": ("addressBook",)}
 SHIP_METHODS = {101: "Flat Rate", 102: "Best Way", 103: "Free Shipping", 104: "UPS Ground"}
 TERMS = {1: "Net 15", 2: "Net 30", 3: "Net 60", 4: "Due on receipt"}
+CURRENCIES = {1: "USD", 2: "GBP", 3: "CAD", 4: "EUR"}
+SUBSIDIARIES = {1: ("Parent Company (US)", 1), 2: ("UK Ltd", 2), 3: ("Canada Inc", 3), 4: ("EU BV", 4)}
+"""OneWorld subsidiaries: internal id → (name, base currency id)."""
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-]+$")
 DUPLICATE_DETAIL = "A record already exists with this external ID."
 
@@ -76,6 +79,9 @@ class NetSuiteAccount:
             self.bodies["customer"][customer.internal_id] = self._seed_customer(customer)
             self.external_ids["customer"][customer.external_id] = customer.internal_id
         self.suiteql = SuiteQLEngine(self.conn, self.display, lambda: ns_time(self.clock()))
+        self.oneworld = False
+        """A OneWorld account: customers and sales orders need a valid subsidiary (the order's must be
+        its customer's), and an order's currency must exist."""
 
     # -- helpers
     def now(self) -> str:
@@ -289,7 +295,30 @@ class NetSuiteAccount:
                 f"Invalid externalId value {external_id!r}: use letters, digits, '_' and '-' only.", "externalId"
             )
 
+    def _check_oneworld(self, record_type: str, record: dict[str, Any]) -> None:
+        """OneWorld: a customer or sales order without a valid subsidiary is refused, as NetSuite does."""
+        if record_type not in ("customer", "salesOrder"):
+            return
+        subsidiary = _ref_id(record.get("subsidiary"))
+        if subsidiary is None:
+            raise invalid_content("Please enter value(s) for: Subsidiary.", "subsidiary")
+        if subsidiary not in SUBSIDIARIES:
+            raise invalid_content(f"Invalid subsidiary reference key {subsidiary}.", "subsidiary")
+        currency = _ref_id(record.get("currency"))
+        if currency is not None and currency not in CURRENCIES:
+            raise invalid_content(f"Invalid currency reference key {currency}.", "currency")
+        if record_type == "salesOrder":
+            customer = self.bodies["customer"].get(_ref_id(record.get("entity")) or -1) or {}
+            theirs = _ref_id(customer.get("subsidiary"))
+            if theirs is not None and theirs != subsidiary:
+                raise invalid_content(
+                    f"The subsidiary {subsidiary} of this transaction is not the customer's subsidiary {theirs}.",
+                    "subsidiary",
+                )
+
     def _validate(self, record_type: str, record: dict[str, Any], *, creating: bool) -> None:
+        if self.oneworld:
+            self._check_oneworld(record_type, record)
         if record_type == "salesOrder":
             self._check_ref(record, "entity", "customer", required=True)
             self._check_location(record.get("location"), "location")

@@ -22,6 +22,8 @@ from magento_netsuite.connectors.errors import AuthError, SyncError, TransientEr
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.orders.constants import ENTITY, FLOW, RECORD_TYPE
 from magento_netsuite.flows.orders.netsuite_refs import existing_orders
+from magento_netsuite.flows.orders.totals import TotalsPolicy, check_total
+from magento_netsuite.governance import load_mapping_document
 from magento_netsuite.pipeline.create_once import create_once
 from magento_netsuite.pipeline.ledger import Creations
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
@@ -37,16 +39,22 @@ def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str
 
 
 def load_orders(
-    hook: NetSuiteHook, ready: Iterable[Mapping[str, Any]], ctx: RunContext, creations: Creations | None = None
+    hook: NetSuiteHook,
+    ready: Iterable[Mapping[str, Any]],
+    ctx: RunContext,
+    creations: Creations | None = None,
+    policy: TotalsPolicy | None = None,
 ) -> list[RecordOutcome]:
     """One outcome per ready order (``{"key", "body", "magento"}``): loaded (this run created it),
-    unchanged (it was there already) or quarantined (NetSuite rejected it)."""
+    unchanged (it was there already) or quarantined (NetSuite rejected it, or its total disagrees with
+    Magento's grand total: then the outcome keeps the NetSuite id)."""
     ready = list(ready)
     creations = creations or Creations(FLOW)
+    policy = policy or TotalsPolicy.from_doc(load_mapping_document())
     already = existing_orders(hook, [r["key"] for r in ready])
     mine = creations.made_by(already, ctx.run_id)
     outcomes = [
-        RecordOutcome(r["key"], Status.LOADED if r["key"] in mine else Status.UNCHANGED, target_id=already[r["key"]])
+        RecordOutcome(r["key"], Status.LOADED if r["key"] in mine else Status.UNCHANGED, target_id=already[r["key"]][0])
         for r in ready
         if r["key"] in already
     ]
@@ -82,9 +90,32 @@ def load_orders(
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         if creations.made_by([key], ctx.run_id):
             log.info("order %s: created by this run's earlier attempt (its answer was lost)", key)
+            creations.created(key, internal_id, ctx.run_id)
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         log.info("order %s: NetSuite already had it (a concurrent run created it); left alone", key)
         return RecordOutcome(key, Status.UNCHANGED, target_id=internal_id)
 
     workers = ctx.workers(hook.concurrency.limit)
-    return outcomes + write_all(todo, create, workers=workers, what="order(s)", system="netsuite")
+    outcomes += write_all(todo, create, workers=workers, what="order(s)", system="netsuite")
+    return check_totals(hook, ready, outcomes, already, policy, ctx)
+
+
+def check_totals(
+    hook: NetSuiteHook,
+    ready: list[Mapping[str, Any]],
+    outcomes: list[RecordOutcome],
+    already: Mapping[str, tuple[str, float | None]],
+    policy: TotalsPolicy,
+    ctx: RunContext,
+) -> list[RecordOutcome]:
+    """NetSuite's total of every order now in NetSuite against Magento's grand total: the orders that
+    were there came with theirs; the new ones cost one SuiteQL query per 1,000."""
+    fresh = [o.key for o in outcomes if o.target_id and o.key not in already and o.status is not Status.QUARANTINED]
+    totals = {key: total for key, (_, total) in already.items()}
+    totals.update((key, total) for key, (_, total) in existing_orders(hook, fresh).items())
+    by_key = {r["key"]: r for r in ready}
+    checked = [check_total(o, by_key[o.key].get("magento") or {}, totals.get(o.key), policy, ctx) for o in outcomes]
+    mismatched = sum(o.status is Status.QUARANTINED and o.target_id is not None for o in checked)
+    if mismatched:
+        log.warning("load: %d order(s) in NetSuite whose total disagrees with Magento's grand total", mismatched)
+    return checked

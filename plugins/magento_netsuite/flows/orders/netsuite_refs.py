@@ -38,13 +38,17 @@ def item_ids_by_sku(hook: NetSuiteHook, skus: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def existing_orders(hook: NetSuiteHook, external_ids: Iterable[str]) -> dict[str, str]:
-    """Sales orders already in NetSuite: externalId → internal id (one query per chunk)."""
+def existing_orders(hook: NetSuiteHook, external_ids: Iterable[str]) -> dict[str, tuple[str, float | None]]:
+    """Sales orders already in NetSuite: externalId → (internal id, NetSuite's computed total), one query
+    per chunk (the total rides along, so checking it costs no call for orders that were there)."""
     wanted = sorted(set(external_ids))
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, float | None]] = {}
     for chunk in _chunks(wanted):
         query = (
-            f"SELECT id, externalid FROM transaction WHERE type = 'SalesOrd' AND externalid IN ({_marks(len(chunk))})"
+            "SELECT id, externalid, foreigntotal FROM transaction "
+            f"WHERE type = 'SalesOrd' AND externalid IN ({_marks(len(chunk))})"
         )
-        found.update((row["externalid"], str(row["id"])) for row in _rows(hook, query, chunk))
+        found.update(
+            (row["externalid"], (str(row["id"]), row.get("foreigntotal"))) for row in _rows(hook, query, chunk)
+        )
     return found

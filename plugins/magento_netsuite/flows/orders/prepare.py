@@ -13,6 +13,7 @@ from typing import Any
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.customers.handoff import Buyer, BuyerResult, resolve_buyers
 from magento_netsuite.flows.orders.netsuite_refs import item_ids_by_sku
+from magento_netsuite.flows.orders.totals import TotalsPolicy, apply_totals
 from magento_netsuite.flows.orders.transform import (
     Draft,
     complete_order,
@@ -36,7 +37,13 @@ class Prepared:
 
 
 def _magento_ref(order: Mapping[str, Any]) -> dict[str, Any]:
-    return {"entity_id": order.get("entity_id"), "status": order.get("status")}
+    """What the load and the write-back need of the Magento order: where to comment, what to total."""
+    return {
+        "entity_id": order.get("entity_id"),
+        "status": order.get("status"),
+        "grand_total": order.get("grand_total"),
+        "currency": order.get("order_currency_code"),
+    }
 
 
 def prepare_orders(
@@ -64,6 +71,7 @@ def prepare_orders(
         else:
             valid.append((order, draft))
 
+    totals = TotalsPolicy.from_doc(doc)
     buyers = resolve_buyers(
         hook, (d.customer for _, d in valid if d.customer is not None), doc, ctx.run_id, workers=workers
     )
@@ -81,7 +89,7 @@ def prepare_orders(
         result.ready.append(
             {
                 "key": draft.key,
-                "body": complete_order(draft, item_ids, internal_id),
+                "body": apply_totals(complete_order(draft, item_ids, internal_id), order, totals),
                 "magento": _magento_ref(order),
             }
         )

@@ -23,6 +23,7 @@ from magento_netsuite.flows.customers.handoff import (
     normalise_email,
     registered_external_id,
 )
+from magento_netsuite.flows.orders.conditions import order_conditions
 from magento_netsuite.flows.orders.constants import COMPANY_NAME_PATH, COMPUTED_BY_NETSUITE, ENTITY, FLOW
 from magento_netsuite.flows.orders.lines import effective_lines
 from magento_netsuite.governance import FieldViolation, MappingDocument, get_path, translate_record
@@ -96,7 +97,7 @@ def draft_order(order: Mapping[str, Any], doc: MappingDocument) -> Draft:
     lines = effective_lines(order)
     working = dict(order)
     working["items"] = [line.item for line in lines]
-    translation = translate_record(flow, working, doc)
+    translation = translate_record(flow, working, doc, order_conditions(order))
     source_index = [line.source_index for line in lines]
     violations = [_at_source_line(v, source_index) for v in translation.violations]
     if not lines:

@@ -95,6 +95,12 @@ def _orders(now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             next_item_id += 1
             lines.append(line)
         order = {**order, "items": lines}
+        # the totals follow the new lines, so NetSuite's total agrees with the grand total (the flow checks)
+        subtotal = round(sum(float(line["price"]) * float(line["qty_ordered"]) for line in lines), 2)
+        discount = -round(subtotal * 0.1, 2) if order["discount_amount"] else 0
+        extras = discount + float(order["shipping_amount"]) + float(order["tax_amount"])
+        order.update(subtotal=subtotal, discount_amount=discount, grand_total=round(subtotal + extras, 2))
+        order["base_subtotal"], order["base_discount_amount"] = subtotal, discount
         order["extension_attributes"] = copy.deepcopy(order["extension_attributes"])
         order["extension_attributes"]["shipping_assignments"][0]["items"] = lines
         orders.append(order)

@@ -89,18 +89,6 @@ class Buyer:
     def is_company(self) -> bool:
         return bool(self.company_name.strip())
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "external_id": self.external_id,
-            "email": self.email,
-            "is_guest": self.is_guest,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "company_name": self.company_name,
-            "subsidiary": self.subsidiary,
-            "currency": self.currency,
-        }
-
 
 # ---------------------------------------------------------------- the minimal body
 
@@ -172,11 +160,18 @@ class CustomerMatches:
         return list(self.by_email.get(buyer.email, [])) if buyer.email else []
 
 
-def find_customers(hook: NetSuiteHook, buyers: Iterable[Buyer]) -> CustomerMatches:
-    """One query per 1,000 keys for a whole batch: by externalId, and by normalised e-mail."""
+def matches_by_email(doc: MappingDocument) -> bool:
+    """customer.yaml ``settings.match_existing_by``: ``email`` links a buyer to the NetSuite customer
+    with that e-mail (anything else: externalId only)."""
+    return str(doc.entity(ENTITY).settings.get("match_existing_by") or "") == "email"
+
+
+def find_customers(hook: NetSuiteHook, buyers: Iterable[Buyer], *, by_email: bool = True) -> CustomerMatches:
+    """One query per 1,000 keys for a whole batch: by externalId, and (``by_email``) by normalised e-mail."""
     people = list(buyers)
     keys = [("e", x) for x in sorted({b.external_id for b in people})]
-    keys += [("m", x) for x in sorted({b.email for b in people if b.email})]
+    if by_email:
+        keys += [("m", x) for x in sorted({b.email for b in people if b.email})]
     matches = CustomerMatches()
     for chunk in _chunks(keys):
         eids = [v for kind, v in chunk if kind == "e"]
@@ -262,7 +257,7 @@ def resolve_buyers(
     resolution = Resolution()
     if not unique:
         return resolution
-    matches = find_customers(hook, unique.values())
+    matches = find_customers(hook, unique.values(), by_email=matches_by_email(doc))
     missing: list[Buyer] = []
     for external_id, buyer in unique.items():
         candidates = matches.candidates(buyer)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from magento_netsuite.errorqueue.replay import replay_flow
 from magento_netsuite.errorqueue.store import ErrorQueueStore
 from magento_netsuite.flows.orders import flow as orders
 from magento_netsuite.flows.orders.constants import DAG_ID, FLOW
@@ -177,3 +178,10 @@ def test_orders_real_stores_take_load_once_per_case(flow_env: FlowEnv, store: Er
     assert {k for k, o in second.items() if o.status is Status.LOADED} == set()
     assert {k for k, o in second.items() if o.status is Status.QUARANTINED} == expected_quarantine
     assert {r.record_key: r.attempts for r in store.open_errors(flow=FLOW)} == dict.fromkeys(expected_quarantine, 2)
+
+    # Magento's grand total was the wrong one: corrected there, one Retry checks again and resolves the row
+    patch(mismatched, {"grand_total": ns_mismatched["total"]})
+    store.mark_retrying([total_row.id], by="retry-test")
+    replayed = replay_flow(store, FLOW, by="retry-test", run_id="manual__retry")
+    assert (replayed.claimed, replayed.requeued) == (1, 0) and store.get(total_row.id).status == "resolved"
+    assert flow_env.netsuite.get("state")["counts"] == counts

@@ -26,10 +26,12 @@ def extract(window: Window, _ctx: RunContext) -> Any:
     return changed_orders(MagentoHook(), window, ready_states(load_mapping_document()))
 
 
-def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transformed:  # ruff: ignore[unused-function-argument] - the kit passes it; readiness is the same in every mode
+def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transformed:  # ruff: ignore[unused-function-argument]
     """The mapping-driven transform with batched NetSuite lookups. An order that already carries our
     write-back comment is in NetSuite: settled as unchanged without a call (the comment itself changed
-    its ``updated_at``, which is why it was read again)."""
+    its ``updated_at``, which is why it was read again). An order not ready for its payment method
+    (``settings.ready_for_erp``) settles as unchanged too, in every ``mode``: a scheduled run reads it
+    again when it changes, and a replayed order that moved on is done."""
     doc = load_mapping_document()
     settled: list[RecordOutcome] = []
     todo: list[Record] = []

@@ -2,7 +2,7 @@
 ### Magento orders → NetSuite sales orders
 
 Every 5 minutes (env `MNS_ORDERS_SCHEDULE` at parse time), orders that Magento marks ready for the
-ERP (`settings.states_ready_for_erp` in `include/mappings/order.yaml`) become NetSuite sales orders,
+ERP (`settings.ready_for_erp`, per payment method, in `include/mappings/order.yaml`) become NetSuite sales orders,
 exactly once.
 
 **What a run reads: a watermark, not a window.** The flow keeps a cursor in `mns_store` (Magento's

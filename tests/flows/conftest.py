@@ -7,7 +7,8 @@ Generic on purpose (every flow's tests can use them):
   faults and metrics cleared, ``AIRFLOW_CONN_MAGENTO_DEFAULT`` / ``AIRFLOW_CONN_NETSUITE_DEFAULT``
   pointing at them, a fresh ``mns_store`` SQLite file and staging directory, no Slack connection.
   ``flow_env.seed(...)``, ``flow_env.connect(netsuite={...extras})`` and the two ``Control``
-  handles do the rest.
+  handles do the rest. The NetSuite sandbox runs in OneWorld mode (subsidiary required on customers
+  and sales orders), as most mid-market B2B accounts do.
 * :class:`KitClock`: the kit's clock, for runs that must happen at a given time.
 
 ``dag.test()`` in Airflow 3.3.2 runs tasks of a pool that does not exist (checked), so no fixture
@@ -145,6 +146,7 @@ def flow_env(sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.delenv("AIRFLOW_CONN_SLACK_ALERTS", raising=False)
     env = FlowEnv(sandboxes, monkeypatch, store)
     env.connect()
+    env.netsuite.post("config", {"oneworld": True})  # a OneWorld account, like most mid-market B2B
     yield env
     env.magento.clear()
     env.netsuite.clear()

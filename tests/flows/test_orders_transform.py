@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from magento_netsuite.connectors.errors import RecordError
 from magento_netsuite.errorqueue.records import QuarantineRecord
 from magento_netsuite.flows.orders.extract import order_cursor
 from magento_netsuite.flows.orders.lines import effective_lines
-from magento_netsuite.flows.orders.load import is_duplicate_external_id
 from magento_netsuite.flows.orders.transform import (
     RunContext,
     complete_order,
@@ -176,13 +174,6 @@ def test_an_order_sorts_by_its_change_time_then_its_entity_id_as_a_number() -> N
     assert a == Cursor(datetime(2026, 11, 29, 2, 0, tzinfo=UTC), "000000000009")
     with pytest.raises(ValueError, match="no updated_at"):
         order_cursor({"increment_id": "4", "entity_id": 4})
-
-
-def test_duplicate_external_id_answers_count_as_already_synced() -> None:
-    duplicate = RecordError("A record already exists with this external ID.", field_path="externalId")
-    assert is_duplicate_external_id(duplicate)
-    assert is_duplicate_external_id(RecordError("Duplicate record", code="DUP_RCRD"))
-    assert not is_duplicate_external_id(RecordError("Invalid item reference key 5.", field_path="item.items[0].item"))
 
 
 def test_write_back_targets_are_the_orders_now_in_netsuite_and_the_comment_names_the_id() -> None:

@@ -60,9 +60,9 @@ def test_real_document_flows_match_the_architecture_table():
 def test_real_document_settings_and_never_synced_fields():
     doc = load_mapping_document(MAPPINGS_DIR)
     order = doc.entity("order")
-    assert order.settings["states_ready_for_erp"] == ["processing"]
+    assert order.settings["ready_for_erp"]["otherwise"] == ["processing"]
     assert order.settings["guest_policy"]["match_by"] == "normalised_email"
-    assert order.field("shipping_postcode").validation.required is True
+    assert order.field("shipping_postcode").validation.required_when == "physical_items"
     customer = doc.entity("customer")
     for name in ("password", "two_factor", "newsletter_subscription", "email_preferences"):
         spec = customer.field(name)

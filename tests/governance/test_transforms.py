@@ -91,6 +91,8 @@ def test_validate_record_names_field_and_path(doc):
         "subtotal": 20,
         "grand_total": 25,
         "payment_method": "checkmo",
+        "subsidiary": 1,
+        "currency": "USD",
         "billing_addressee": "Doe",
         "billing_street": "1 Main",
         "billing_city": "Town",
@@ -102,8 +104,10 @@ def test_validate_record_names_field_and_path(doc):
         "shipping_postcode": None,
         "shipping_country": "USA",
     }
-    violations = validate_record(flow, record)
+    violations = validate_record(flow, record, {"physical_items": True, "purchase_order": False})
     by_path = {v.path: v for v in violations}
+    virtual = validate_record(flow, record, {"physical_items": False, "purchase_order": True})
+    assert {v.path for v in virtual} == {"customer_email", "items[1].sku", "items[1].qty_ordered", "payment.po_number"}
     assert set(by_path) == {
         "customer_email",
         "items[1].sku",

@@ -22,6 +22,8 @@ ORDER = {
     "subtotal": "24.00",
     "grand_total": "29.00",
     "payment": {"method": "checkmo"},
+    "store_id": 1,
+    "order_currency_code": "USD",
     "billing_address": {
         "lastname": "Doe",
         "street": ["1 Main"],
@@ -54,7 +56,7 @@ def doc():
 
 
 def test_order_becomes_a_netsuite_sales_order_body(doc):
-    result = translate_record(doc.flow("orders_magento_to_netsuite"), ORDER, doc)
+    result = translate_record(doc.flow("orders_magento_to_netsuite"), ORDER, doc, {"purchase_order": False})
     assert result.ok, result.violations
     body = result.json_record()
     assert body["externalId"] == "000000001"
@@ -80,7 +82,7 @@ def test_order_problems_are_violations_naming_the_magento_path(doc):
     broken = copy.deepcopy(ORDER)
     del broken["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]["postcode"]
     broken["payment"]["method"] = "paypal_express"
-    result = translate_record(doc.flow("orders_magento_to_netsuite"), broken, doc)
+    result = translate_record(doc.flow("orders_magento_to_netsuite"), broken, doc, {"purchase_order": False})
     assert {(v.field, v.path) for v in result.violations} == {
         ("shipping_postcode", "extension_attributes.shipping_assignments[0].shipping.address.postcode"),
         ("payment_method", "payment.method"),

@@ -175,6 +175,14 @@ def _unexpected(record: QuarantineRecord) -> str:
     )
 
 
+def _total_mismatch(record: QuarantineRecord) -> str:
+    return (
+        f"{_subject(record)} is in the target, but its total disagrees with the source ({record.message}): "
+        "compare discount, shipping and tax, correct the record in the target system (or Ignore with a reason), "
+        "then Retry to check again"
+    )
+
+
 _BY_CLASS: dict[str, Callable[[QuarantineRecord], str]] = {
     "validation": _validation,
     "reference": _reference,
@@ -183,6 +191,7 @@ _BY_CLASS: dict[str, Callable[[QuarantineRecord], str]] = {
     "auth": _auth,
     "conflict": _conflict,
     "unexpected": _unexpected,
+    "total_mismatch": _total_mismatch,
 }
 
 # NetSuite/Magento codes whose meaning does not depend on the error class they were filed under.

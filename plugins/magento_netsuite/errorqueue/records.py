@@ -19,6 +19,7 @@ ERROR_CLASSES = (
     "auth",  # credentials refused
     "conflict",  # the target holds a different record under the same key
     "unexpected",  # a bug or an error nobody classified yet
+    "total_mismatch",  # the record was created, but the target's computed total disagrees with the source's
 )
 
 

@@ -26,6 +26,7 @@ from magento_netsuite.config import STORE_CONN_ID
 from magento_netsuite.errorqueue import schema
 from magento_netsuite.errorqueue.hints import fix_hint as hint_for
 from magento_netsuite.errorqueue.records import QuarantineRecord
+from magento_netsuite.errorqueue.storable import storable, storable_text, store_key
 
 PAYLOAD_FROM_SOURCE = "source"
 PAYLOAD_STORED_FALLBACK = "stored payload, source no longer has the record"
@@ -102,7 +103,7 @@ def _row(mapping: Any) -> ErrorRow:
 
 def _chunks(keys: Iterable[str]) -> Iterable[list[str]]:
     batch: list[str] = []
-    for key in dict.fromkeys(str(k) for k in keys):
+    for key in dict.fromkeys(store_key(k) for k in keys):
         batch.append(key)
         if len(batch) == _KEY_CHUNK:
             yield batch
@@ -191,6 +192,8 @@ class ErrorQueueStore:
             "first_seen": now,
             "last_seen": now,
         }
+        values = {name: storable(value) for name, value in values.items()}
+        values["record_key"] = store_key(record.record_key)
         # PostgreSQL can still raise a unique violation when a concurrent transaction resolves and
         # another inserts in between; SQLite can report "database is locked" past busy_timeout. Both
         # are safe to retry: the statement is idempotent up to the attempt it records.
@@ -198,7 +201,9 @@ class ErrorQueueStore:
             try:
                 with self.engine.begin() as conn:
                     row_id = conn.execute(self._upsert(conn.dialect.name, values)).scalar_one()
-                    conn.execute(_A.insert().values(error_id=row_id, at=now, event="failed", **_event(record)))
+                    conn.execute(
+                        _A.insert().values(error_id=row_id, at=now, event="failed", **storable(_event(record)))
+                    )
                     return int(row_id)
             except (sa.exc.IntegrityError, sa.exc.OperationalError):
                 if attempt == 4:
@@ -282,13 +287,13 @@ class ErrorQueueStore:
                         claimed_by=None,
                         attempts=_T.c.attempts + 1,
                         last_seen=now,
-                        payload=record.payload or {},
+                        payload=storable(record.payload or {}),
                         payload_source=payload_source,
                         error_class=record.error_class,
-                        field_path=record.field_path,
-                        code=record.code,
-                        message=record.message,
-                        fix_hint=record.fix_hint or hint_for(record),
+                        field_path=storable_text(record.field_path),
+                        code=storable_text(record.code),
+                        message=storable_text(record.message),
+                        fix_hint=storable_text(record.fix_hint or hint_for(record)),
                         dag_id=record.dag_id,
                         run_id=record.run_id,
                         task_id=record.task_id,
@@ -301,7 +306,7 @@ class ErrorQueueStore:
             )
             if updated is None:
                 return None
-            conn.execute(_A.insert().values(error_id=id, at=now, event="requeued", **_event(record)))
+            conn.execute(_A.insert().values(error_id=id, at=now, event="requeued", **storable(_event(record))))
         return _row(updated)
 
     def reopen(self, id: int, *, by: str) -> ErrorRow | None:
@@ -441,12 +446,13 @@ class ErrorQueueStore:
     def last_synced(self, flow: str, keys: Iterable[str]) -> dict[str, datetime]:
         """When each key (of those that have one) was last synced successfully."""
         found: dict[str, datetime] = {}
+        asked = {store_key(k): str(k) for k in keys}
         with self.engine.connect() as conn:
-            for batch in _chunks(keys):
+            for batch in _chunks(asked):
                 query = sa.select(_M.c.record_key, _M.c.last_synced).where(
                     _M.c.flow == flow, _M.c.record_key.in_(batch)
                 )
-                found.update((key, synced) for key, synced in conn.execute(query))
+                found.update((asked.get(key, key), synced) for key, synced in conn.execute(query))
         return found
 
     # ------------------------------------------------------------------ reads

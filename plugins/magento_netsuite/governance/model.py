@@ -28,6 +28,11 @@ class Validation(_Strict):
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    printable: bool = False
+    """Text only: no NUL or other control character (tab and line breaks allowed)."""
+    required_when: str | None = None
+    """A condition named in the entity's ``settings.conditions``: the field is required (and written)
+    only when it holds for the record (e.g. shipping fields only when the order has physical items)."""
 
 
 class FieldSpec(_Strict):

@@ -239,14 +239,26 @@ class FieldViolation:
         return f"{self.path} ({self.field}): {self.message}"
 
 
-def validate_record(flow: Flow, record_by_field_name: Mapping[str, Any]) -> list[FieldViolation]:
+def condition_holds(spec: FieldSpec, conditions: Mapping[str, bool] | None) -> bool:
+    """Whether a ``required_when`` field applies to the record (fields without a condition always do;
+    a condition the caller did not evaluate counts as holding, the strict reading)."""
+    name = spec.validation.required_when
+    return name is None or conditions is None or bool(conditions.get(name, True))
+
+
+def validate_record(
+    flow: Flow, record_by_field_name: Mapping[str, Any], conditions: Mapping[str, bool] | None = None
+) -> list[FieldViolation]:
     """Check one record (values keyed by field name) against the validation of every field the flow carries.
 
     A value from a ``[]`` path (a list) is checked element by element and the violation's path names
-    the element (``items[2].sku``). A NetSuite reference ``{"id": ...}`` is checked by its id.
+    the element (``items[2].sku``). A NetSuite reference ``{"id": ...}`` is checked by its id. A field
+    whose ``required_when`` condition does not hold for the record (``conditions``) is not checked.
     """
     violations: list[FieldViolation] = []
     for spec in flow.fields:
+        if not condition_holds(spec, conditions):
+            continue
         path = spec.path_for(flow.source) or spec.path_for(flow.target) or spec.name
         value = record_by_field_name.get(spec.name)
         if isinstance(value, list) and EACH in parse_path(path):
@@ -303,13 +315,23 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters NetSuite's text fields do not take (NUL first); tab and line breaks are text."""
+
+
+def first_control_character(value: Any) -> int | None:
+    """The position of the first control character in ``value`` as text, or None."""
+    match = _CONTROL.search(str(value))
+    return None if match is None else match.start()
+
+
 def _check(spec: FieldSpec, path: str, value: Any) -> list[FieldViolation]:
     rules = spec.validation
     if isinstance(value, dict) and "id" in value and rules.type != "object":
         value = value["id"]  # a NetSuite reference is validated by its id
     found: list[str] = []
     if _is_blank(value):
-        if rules.required:
+        if rules.required or rules.required_when:
             found.append("is required but missing")
         return [FieldViolation(spec.name, path, message) for message in found]
     if rules.type and not _TYPE_CHECKS[rules.type](value):
@@ -325,4 +347,6 @@ def _check(spec: FieldSpec, path: str, value: Any) -> list[FieldViolation]:
         found.append(f"{value!r} is above the maximum {rules.max}")
     if rules.max_length is not None and len(str(value)) > rules.max_length:
         found.append(f"is longer than {rules.max_length} characters")
+    if rules.printable and (position := first_control_character(value)) is not None:
+        found.append(f"holds a control character ({ord(str(value)[position]):#04x}) at position {position}")
     return [FieldViolation(spec.name, path, message) for message in found]

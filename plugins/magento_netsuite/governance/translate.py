@@ -16,7 +16,7 @@ from typing import Any
 from magento_netsuite.governance.errors import TransformError, ValueMapMiss
 from magento_netsuite.governance.model import Flow, MappingDocument
 from magento_netsuite.governance.paths import get_path, set_path
-from magento_netsuite.governance.transforms import FieldViolation, apply_transform, validate_record
+from magento_netsuite.governance.transforms import FieldViolation, apply_transform, condition_holds, validate_record
 
 
 @dataclass
@@ -51,15 +51,18 @@ def extract_fields(flow: Flow, source_record: Mapping[str, Any]) -> dict[str, An
     return {spec.name: get_path(source_record, spec.path_for(flow.source) or "") for spec in flow.fields}
 
 
-def build_target(flow: Flow, values_by_field: Mapping[str, Any], doc: MappingDocument) -> Translation:
+def build_target(
+    flow: Flow, values_by_field: Mapping[str, Any], doc: MappingDocument, conditions: Mapping[str, bool] | None = None
+) -> Translation:
     """Transform the values and write them at the target paths.
 
     A missing value (``None``, or a ``[]`` list of nothing but ``None``) is not written, so a sync
-    never blanks a target field the source simply did not send.
+    never blanks a target field the source simply did not send; nor is a field whose ``required_when``
+    condition does not hold for the record.
     """
     result = Translation()
     for spec in flow.fields:
-        if spec.name not in values_by_field:
+        if spec.name not in values_by_field or not condition_holds(spec, conditions):
             continue
         value = values_by_field[spec.name]
         target_path = spec.path_for(flow.target)
@@ -75,10 +78,13 @@ def build_target(flow: Flow, values_by_field: Mapping[str, Any], doc: MappingDoc
     return result
 
 
-def translate_record(flow: Flow, source_record: Mapping[str, Any], doc: MappingDocument) -> Translation:
-    """Extract, validate, transform and place one source record for ``flow``."""
+def translate_record(
+    flow: Flow, source_record: Mapping[str, Any], doc: MappingDocument, conditions: Mapping[str, bool] | None = None
+) -> Translation:
+    """Extract, validate, transform and place one source record for ``flow``; ``conditions`` says which
+    ``required_when`` conditions hold for this record."""
     values = extract_fields(flow, source_record)
-    violations = validate_record(flow, values)
-    result = build_target(flow, values, doc)
+    violations = validate_record(flow, values, conditions)
+    result = build_target(flow, values, doc, conditions)
     result.violations[:0] = violations
     return result

@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("skus", "locations", "customers", "orders", "seed"):
         serve.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
     serve.add_argument("--input-limit", action="store_true", help="Magento: enforce the 2.4 web API input limits")
+    serve.add_argument(
+        "--realistic-states",
+        action="store_true",
+        help="orders as real stores keep them: offline payments at new/pending, card payments processing",
+    )
     return parser
 
 
@@ -56,7 +61,12 @@ def _shown_host(host: str) -> str:
 
 def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     config = SeedConfig(
-        skus=args.skus, locations=args.locations, customers=args.customers, orders=args.orders, seed=args.seed
+        skus=args.skus,
+        locations=args.locations,
+        customers=args.customers,
+        orders=args.orders,
+        seed=args.seed,
+        realistic_states=getattr(args, "realistic_states", False),
     )
     dataset = generate(config)
     servers: list[SandboxServer] = []

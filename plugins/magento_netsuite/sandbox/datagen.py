@@ -26,6 +26,13 @@ Mismatch knobs (each is an exact share, rounded, of the population named):
 * ``configurable_share`` / ``bundle_share``: share of orders with a configurable line (parent +
   child) / a bundle line (parent + children).
 * ``guest_share``: share of orders placed by guests (``customer_is_guest: 1``, group 0).
+* ``virtual_share``: share of virtual orders (every line ``product_type: virtual``, ``is_virtual: 1``,
+  no shipping address or method, no shipping charge), as Magento keeps downloadable/virtual goods.
+* ``realistic_states``: payment methods and states as real stores have them: purchase orders (with
+  a PO number) and check/money order, bank transfer and cash on delivery wait in state ``new`` /
+  status ``pending`` (nothing is invoiced before the ERP does it); card payments (``braintree``) are
+  captured and ``processing``. Off: every order is a check/money order or purchase order in
+  ``processing`` (the tidy default older tests rely on).
 * ``stale_inventory_share``: share of MSI source items whose quantity differs from NetSuite's
   ``available`` (so an inventory sync has something to do).
 
@@ -95,6 +102,16 @@ _CITIES = (
     ("Atlanta", "GA", 19, "Georgia", "30303"),
 )
 TAX_RATE = 0.0825
+CARD_METHOD = "braintree"
+OTHER_METHODS = ("checkmo", CARD_METHOD, "banktransfer", "cashondelivery")
+"""Payment methods of non-PO orders when ``realistic_states`` is on (by entity id, no extra random draw)."""
+METHOD_TITLES = {
+    "checkmo": "Check / Money order",
+    "purchaseorder": "Purchase Order",
+    "banktransfer": "Bank Transfer Payment",
+    "cashondelivery": "Cash On Delivery",
+    CARD_METHOD: "Credit Card (Braintree)",
+}
 SHIPPING_PER_UNIT_CENTS = 500
 
 
@@ -114,6 +131,8 @@ class SeedConfig:
     bundle_share: float = 0.1
     guest_share: float = 0.2
     stale_inventory_share: float = 0.1
+    virtual_share: float = 0.0
+    realistic_states: bool = False
     now: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -131,6 +150,7 @@ class SeedConfig:
             "bundle_share",
             "guest_share",
             "stale_inventory_share",
+            "virtual_share",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -856,6 +876,7 @@ def _orders(
     no_postcode = pick(cfg.missing_postcode_share, indexes)
     configurable = pick(cfg.configurable_share, indexes)
     bundle = pick(cfg.bundle_share, indexes)
+    virtual = pick(cfg.virtual_share, indexes)
 
     unknown_set = set(unknown_customers)
     known_customers = [c for c in customers if c["id"] not in unknown_set]
@@ -983,7 +1004,11 @@ def _orders(
             )
         next_item_id = builder.next_item_id
 
-        shipping_cents = SHIPPING_PER_UNIT_CENTS * min(builder.qty, 10)
+        is_virtual = index in virtual
+        if is_virtual:
+            for line in builder.lines:
+                line.update(product_type="virtual", is_virtual=1)
+        shipping_cents = 0 if is_virtual else SHIPPING_PER_UNIT_CENTS * min(builder.qty, 10)
         grand = builder.subtotal - builder.discount + shipping_cents + builder.tax
         billing_address = {
             "address_type": "billing",
@@ -1000,11 +1025,17 @@ def _orders(
             shipping_address["postcode"] = None
         next_address_id += 2
         is_po = customer is not None and rng.random() < 0.3
+        method = "purchaseorder" if is_po else "checkmo"
+        if cfg.realistic_states and not is_po:
+            method = OTHER_METHODS[entity_id % len(OTHER_METHODS)]
+        state, status = ("processing", "processing")
+        if cfg.realistic_states and method != CARD_METHOD:
+            state, status = ("new", "pending")
         payment = {
             "account_status": None,
-            "additional_information": ["Purchase Order" if is_po else "Check / Money order"],
-            "cc_last4": None,
-            "method": "purchaseorder" if is_po else "checkmo",
+            "additional_information": [METHOD_TITLES[method]],
+            "cc_last4": "1111" if method == CARD_METHOD else None,
+            "method": method,
             "entity_id": entity_id,
             "parent_id": entity_id,
             "amount_ordered": _money(grand),
@@ -1017,8 +1048,8 @@ def _orders(
         order: dict[str, Any] = {
             "entity_id": entity_id,
             "increment_id": increment_id,
-            "state": "processing",
-            "status": "processing",
+            "state": state,
+            "status": status,
             "created_at": created,
             "updated_at": created,
             "store_id": 1,
@@ -1072,8 +1103,7 @@ def _orders(
                 "shipping_assignments": [
                     {
                         "shipping": {
-                            "address": shipping_address,
-                            "method": "flatrate_flatrate",
+                            **({} if is_virtual else {"address": shipping_address, "method": "flatrate_flatrate"}),
                             "total": {
                                 "shipping_amount": _money(shipping_cents),
                                 "base_shipping_amount": _money(shipping_cents),
@@ -1095,10 +1125,14 @@ def _orders(
         }
         if customer is not None:
             order["customer_id"] = customer["id"]
+        if is_virtual:
+            order["is_virtual"] = 1
+            order["shipping_description"] = None
         orders.append(order)
 
     mismatches["unknown_sku_orders"] = [orders[i]["increment_id"] for i in sorted(unknown_sku_orders)]
     mismatches["unknown_customer_orders"] = [orders[i]["increment_id"] for i in sorted(unknown_cust_orders)]
     mismatches["missing_postcode_orders"] = [orders[i]["increment_id"] for i in sorted(no_postcode)]
     mismatches["guest_orders"] = [orders[i]["increment_id"] for i in sorted(guests)]
+    mismatches["virtual_orders"] = [orders[i]["increment_id"] for i in sorted(virtual)]
     return orders

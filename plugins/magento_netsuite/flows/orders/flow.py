@@ -11,12 +11,12 @@ from magento_netsuite.flows.orders.constants import DAG_ID, ENTITY, FLOW
 from magento_netsuite.flows.orders.extract import changed_orders, order_cursor, orders_by_increment_id
 from magento_netsuite.flows.orders.load import load_orders
 from magento_netsuite.flows.orders.prepare import prepare_orders
-from magento_netsuite.flows.orders.settings import ready_states
+from magento_netsuite.flows.orders.settings import is_ready, ready_states
 from magento_netsuite.flows.orders.transform import order_key
 from magento_netsuite.flows.orders.writeback import write_back, write_back_targets, written_back_id
 from magento_netsuite.governance import load_mapping_document
 from magento_netsuite.pipeline.budget import netsuite_hook
-from magento_netsuite.pipeline.flow import REPLAY, Flow, Record, Transformed
+from magento_netsuite.pipeline.flow import Flow, Record, Transformed
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 from magento_netsuite.pipeline.replay import FlowReplay
 from magento_netsuite.pipeline.watermark import Window
@@ -26,19 +26,22 @@ def extract(window: Window, _ctx: RunContext) -> Any:
     return changed_orders(MagentoHook(), window, ready_states(load_mapping_document()))
 
 
-def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transformed:
+def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transformed:  # ruff: ignore[unused-function-argument]
     """The mapping-driven transform with batched NetSuite lookups. An order that already carries our
     write-back comment is in NetSuite: settled as unchanged without a call (the comment itself changed
-    its ``updated_at``, which is why it was read again)."""
+    its ``updated_at``, which is why it was read again). An order not ready for its payment method
+    (``settings.ready_for_erp``) settles as unchanged too, in every ``mode``: a scheduled run reads it
+    again when it changes, and a replayed order that moved on is done."""
     doc = load_mapping_document()
     settled: list[RecordOutcome] = []
     todo: list[Record] = []
-    states = set(ready_states(doc))
     for order in orders:
         synced_as = written_back_id(order)
         if synced_as is not None:
             settled.append(RecordOutcome(order_key(order), Status.UNCHANGED, target_id=synced_as))
-        elif mode == REPLAY and order.get("state") not in states:  # a retried order that moved on
+        elif not is_ready(order, doc):
+            # not ready for its payment method (a card payment still at new, a retried order that moved
+            # on): nothing to do now; its next change is read again
             settled.append(RecordOutcome(order_key(order), Status.UNCHANGED))
         else:
             todo.append(order)
@@ -48,7 +51,7 @@ def transform(orders: list[Record], ctx: RunContext, *, mode: str) -> Transforme
     return Transformed(
         ready=prepared.ready,
         settled=settled + prepared.quarantined,
-        extra={"customers_created": prepared.customers_created},
+        extra=prepared.customers,
     )
 
 

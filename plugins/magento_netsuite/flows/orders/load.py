@@ -2,8 +2,9 @@
 
 One batched existence check (SuiteQL on ``transaction.externalid``), then one ``POST salesOrder``
 with ``externalId`` per new order. NetSuite rejects a second record with the same externalId, so even
-a race with another run (or a retried POST whose first attempt did land) cannot duplicate: that
-answer resolves to the existing record. An order already in NetSuite is left alone: NetSuite owns it
+a race with another run cannot duplicate; a POST that failed or whose answer was lost (timeout, reset,
+5xx) is settled by looking the externalId up, never by reading the error's wording. An order already
+in NetSuite is left alone: NetSuite owns it
 after checkout. Record-level rejections quarantine the order with NetSuite's ``o:errorPath``.
 
 "Created by this run" versus "already there" comes from the kit's :class:`~magento_netsuite.pipeline.
@@ -16,60 +17,44 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.flows.orders.constants import ENTITY, FLOW, RECORD_TYPE
 from magento_netsuite.flows.orders.netsuite_refs import existing_orders
+from magento_netsuite.flows.orders.totals import TotalsPolicy, check_total
+from magento_netsuite.governance import load_mapping_document
+from magento_netsuite.pipeline.create_once import create_once
 from magento_netsuite.pipeline.ledger import Creations
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
 from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_CODES = frozenset({"DUP_RCRD", "DUP_ENTITY", "DUP_ITEM"})
-
-
-def is_duplicate_external_id(exc: SyncError) -> bool:
-    """NetSuite's answer to a second record with the same externalId."""
-    if (exc.code or "").upper() in DUPLICATE_CODES:
-        return True
-    return exc.field_path == "externalId" and "already exists" in exc.message.lower()
-
 
 def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str, bool]:
-    """POST the order; returns ``(internal id, created by this call)``.
-
-    Retried by the hook on timeouts and 5xx like an idempotent call: a repeat can only meet the
-    duplicate-externalId rejection, which resolves to the existing record.
-    """
-    external_id = str(body["externalId"])
-    try:
-        response = hook.request("POST", hook.record_url(RECORD_TYPE), json=dict(body), idempotent=True)
-    except SyncError as exc:
-        if isinstance(exc, AuthError | TransientError) or not is_duplicate_external_id(exc):
-            raise
-        existing = hook.get_record(RECORD_TYPE, f"eid:{external_id}", fields=["id"])
-        return str(existing["id"]), False
-    location = response.headers.get("Location") or ""
-    internal_id = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
-    if not internal_id:
-        raise SyncError(f"POST salesOrder {external_id}: NetSuite answered without a Location header")
-    return internal_id, True
+    """POST the order; returns ``(internal id, created by this call's answer)``. A failed or unanswered
+    POST is settled by looking the externalId up (:func:`~magento_netsuite.pipeline.create_once.create_once`)."""
+    return create_once(hook, RECORD_TYPE, body)
 
 
 def load_orders(
-    hook: NetSuiteHook, ready: Iterable[Mapping[str, Any]], ctx: RunContext, creations: Creations | None = None
+    hook: NetSuiteHook,
+    ready: Iterable[Mapping[str, Any]],
+    ctx: RunContext,
+    creations: Creations | None = None,
+    policy: TotalsPolicy | None = None,
 ) -> list[RecordOutcome]:
     """One outcome per ready order (``{"key", "body", "magento"}``): loaded (this run created it),
-    unchanged (it was there already) or quarantined (NetSuite rejected it)."""
+    unchanged (it was there already) or quarantined (NetSuite rejected it, or its total disagrees with
+    Magento's grand total: then the outcome keeps the NetSuite id)."""
     ready = list(ready)
     creations = creations or Creations(FLOW)
+    policy = policy or TotalsPolicy.from_doc(load_mapping_document())
     already = existing_orders(hook, [r["key"] for r in ready])
     mine = creations.made_by(already, ctx.run_id)
     outcomes = [
-        RecordOutcome(r["key"], Status.LOADED if r["key"] in mine else Status.UNCHANGED, target_id=already[r["key"]])
+        RecordOutcome(r["key"], Status.LOADED if r["key"] in mine else Status.UNCHANGED, target_id=already[r["key"]][0])
         for r in ready
         if r["key"] in already
     ]
@@ -105,9 +90,32 @@ def load_orders(
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         if creations.made_by([key], ctx.run_id):
             log.info("order %s: created by this run's earlier attempt (its answer was lost)", key)
+            creations.created(key, internal_id, ctx.run_id)
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         log.info("order %s: NetSuite already had it (a concurrent run created it); left alone", key)
         return RecordOutcome(key, Status.UNCHANGED, target_id=internal_id)
 
     workers = ctx.workers(hook.concurrency.limit)
-    return outcomes + write_all(todo, create, workers=workers, what="order(s)", system="netsuite")
+    outcomes += write_all(todo, create, workers=workers, what="order(s)", system="netsuite")
+    return check_totals(hook, ready, outcomes, already, policy, ctx)
+
+
+def check_totals(
+    hook: NetSuiteHook,
+    ready: list[Mapping[str, Any]],
+    outcomes: list[RecordOutcome],
+    already: Mapping[str, tuple[str, float | None]],
+    policy: TotalsPolicy,
+    ctx: RunContext,
+) -> list[RecordOutcome]:
+    """NetSuite's total of every order now in NetSuite against Magento's grand total: the orders that
+    were there came with theirs; the new ones cost one SuiteQL query per 1,000."""
+    fresh = [o.key for o in outcomes if o.target_id and o.key not in already and o.status is not Status.QUARANTINED]
+    totals = {key: total for key, (_, total) in already.items()}
+    totals.update((key, total) for key, (_, total) in existing_orders(hook, fresh).items())
+    by_key = {r["key"]: r for r in ready}
+    checked = [check_total(o, by_key[o.key].get("magento") or {}, totals.get(o.key), policy, ctx) for o in outcomes]
+    mismatched = sum(o.status is Status.QUARANTINED and o.target_id is not None for o in checked)
+    if mismatched:
+        log.warning("load: %d order(s) in NetSuite whose total disagrees with Magento's grand total", mismatched)
+    return checked

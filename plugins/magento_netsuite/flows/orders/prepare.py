@@ -1,18 +1,19 @@
 """The orders transform: the mapping-driven draft, then the NetSuite references resolved in batch.
 
-Transform + one SKU lookup + one buyer lookup + minimal creation of missing buyers; what can't be
+Transform + one SKU lookup + the shared buyer handoff (one lookup, one create per new buyer); what can't be
 resolved is quarantined with the field. Shared by the DAG's transform task and the replay.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from magento_netsuite.connectors.netsuite import NetSuiteHook
-from magento_netsuite.flows.orders.netsuite_refs import create_customers, find_customers, item_ids_by_sku
+from magento_netsuite.flows.customers.handoff import Buyer, BuyerResult, resolve_buyers
+from magento_netsuite.flows.orders.netsuite_refs import item_ids_by_sku
+from magento_netsuite.flows.orders.totals import TotalsPolicy, apply_totals
 from magento_netsuite.flows.orders.transform import (
     Draft,
     complete_order,
@@ -24,8 +25,6 @@ from magento_netsuite.flows.orders.transform import (
 from magento_netsuite.governance import FieldViolation, MappingDocument
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class Prepared:
@@ -33,11 +32,18 @@ class Prepared:
 
     ready: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[RecordOutcome] = field(default_factory=list)
-    customers_created: int = 0
+    customers: dict[str, int] = field(default_factory=dict)
+    """How the batch's buyers were settled (created, linked by e-mail, ...): the run summary's extra."""
 
 
 def _magento_ref(order: Mapping[str, Any]) -> dict[str, Any]:
-    return {"entity_id": order.get("entity_id"), "status": order.get("status")}
+    """What the load and the write-back need of the Magento order: where to comment, what to total."""
+    return {
+        "entity_id": order.get("entity_id"),
+        "status": order.get("status"),
+        "grand_total": order.get("grand_total"),
+        "currency": order.get("order_currency_code"),
+    }
 
 
 def prepare_orders(
@@ -48,7 +54,8 @@ def prepare_orders(
     *,
     workers: int,
 ) -> Prepared:
-    """Transform every order; resolve SKUs (one lookup) and buyers (one lookup); create missing buyers."""
+    """Transform every order; resolve SKUs (one lookup) and buyers (the shared handoff: one lookup, then
+    one create per missing buyer)."""
     orders = list(orders)
     result = Prepared()
     drafts: list[tuple[Mapping[str, Any], Draft]] = [(order, draft_order(order, doc)) for order in orders]
@@ -64,56 +71,64 @@ def prepare_orders(
         else:
             valid.append((order, draft))
 
-    buyers = [d.customer for _, d in valid if d.customer is not None]
-    matches = find_customers(hook, buyers)
-    missing = {c.external_id: c for c in buyers if not matches.resolve(c)}
-    created = create_customers(hook, missing.values(), workers) if missing else None
-    if created is not None:
-        result.customers_created = len(created.ids)
-        log.info("prepare: created %d missing customer(s) in NetSuite", len(created.ids))
+    totals = TotalsPolicy.from_doc(doc)
+    buyers = resolve_buyers(
+        hook, (d.customer for _, d in valid if d.customer is not None), doc, ctx.run_id, workers=workers
+    )
+    result.customers = buyers.counts()
 
     for order, draft in valid:
         customer = draft.customer
         assert customer is not None
-        candidates = matches.resolve(customer)
-        if len(candidates) > 1:
-            result.quarantined.append(
-                quarantine(
-                    draft.key,
-                    order,
-                    error_class="conflict",
-                    message=(
-                        f"{len(candidates)} NetSuite customers share the guest email {customer.email!r} "
-                        f"(internal ids {', '.join(candidates)}); names are never used to pick one"
-                    ),
-                    field_path="customer_email",
-                    ctx=ctx,
-                )
-            )
+        problem = buyer_problem(draft.key, order, customer, buyers[customer.external_id], ctx)
+        if problem is not None:
+            result.quarantined.append(problem)
             continue
-        internal_id = candidates[0] if candidates else (created.ids.get(customer.external_id) if created else None)
-        if internal_id is None:
-            error = created.rejected.get(customer.external_id) if created else None
-            result.quarantined.append(
-                quarantine(
-                    draft.key,
-                    order,
-                    error_class="reference",
-                    message=(
-                        f"customer {customer.external_id} could not be created in NetSuite: "
-                        f"{error.message if error else 'no id returned'}"
-                    ),
-                    field_path="customer_id" if not customer.is_guest else "customer_email",
-                    code=error.code if error else None,
-                    ctx=ctx,
-                )
-            )
-            continue
+        internal_id = buyers[customer.external_id].internal_id
+        assert internal_id is not None
         result.ready.append(
             {
                 "key": draft.key,
-                "body": complete_order(draft, item_ids, internal_id),
+                "body": apply_totals(complete_order(draft, item_ids, internal_id), order, totals),
                 "magento": _magento_ref(order),
             }
         )
     return result
+
+
+def buyer_problem(
+    key: str, order: Mapping[str, Any], buyer: Buyer, result: BuyerResult, ctx: RunContext
+) -> RecordOutcome | None:
+    """The order's quarantine when its buyer could not be settled: ambiguous e-mail, a handoff field
+    NetSuite would refuse, or NetSuite's rejection of the new customer; None when the buyer is known."""
+    if result.ambiguous:
+        return quarantine(
+            key,
+            order,
+            error_class="conflict",
+            message=(
+                f"{len(result.candidates)} NetSuite customers share the buyer's e-mail {buyer.email!r} "
+                f"(internal ids {', '.join(result.candidates)}); names are never used to pick one: merge them "
+                f"in NetSuite or set externalId {buyer.external_id} on the right one, then retry"
+            ),
+            field_path=buyer.paths.get("login_email", "customer_email"),
+            ctx=ctx,
+        )
+    if result.violations:
+        return quarantine_violations(key, order, result.violations, ctx)
+    if result.internal_id is None:
+        error = result.error
+        return quarantine(
+            key,
+            order,
+            error_class="reference",
+            message=(
+                f"customer {buyer.external_id} could not be created in NetSuite: "
+                f"{error.message if error else 'no id returned'}"
+                + (f" (NetSuite field {error.field_path})" if error and error.field_path else "")
+            ),
+            field_path=buyer.paths.get("login_email", "customer_email") if buyer.is_guest else "customer_id",
+            code=error.code if error else None,
+            ctx=ctx,
+        )
+    return None

@@ -11,46 +11,29 @@ Two steps, both without I/O:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from magento_netsuite.flows.orders.constants import (
-    COMPUTED_BY_NETSUITE,
-    ENTITY,
-    FLOW,
-    GUEST_EXTERNAL_ID_PREFIX,
+from magento_netsuite.flows.customers.handoff import (
+    DEFAULT_PATHS,
+    Buyer,
+    guest_external_id,
+    normalise_email,
+    registered_external_id,
 )
+from magento_netsuite.flows.orders.conditions import order_conditions
+from magento_netsuite.flows.orders.constants import COMPANY_NAME_PATH, COMPUTED_BY_NETSUITE, ENTITY, FLOW
 from magento_netsuite.flows.orders.lines import effective_lines
 from magento_netsuite.governance import FieldViolation, MappingDocument, get_path, translate_record
-from magento_netsuite.governance.transforms import CUSTOMER_EXTERNAL_ID_PREFIX
 from magento_netsuite.governance.translate import jsonable
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
 
+__all__ = ["Buyer", "Draft", "customer_of", "draft_order", "guest_external_id", "normalise_email", "order_key"]
+
 SHIPPING_ADDRESS = "extension_attributes.shipping_assignments[0].shipping.address"
 _LINE_PATH = re.compile(r"^items\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class CustomerRef:
-    """Who bought: registered customers by ``MAG-CUST-<id>``, guests by normalised email."""
-
-    external_id: str
-    email: str
-    is_guest: bool
-    first_name: str
-    last_name: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "external_id": self.external_id,
-            "email": self.email,
-            "is_guest": self.is_guest,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-        }
 
 
 @dataclass
@@ -59,40 +42,46 @@ class Draft:
 
     key: str
     body: dict[str, Any]
-    customer: CustomerRef | None
+    customer: Buyer | None
     line_skus: list[tuple[int, str]] = field(default_factory=list)
     """(Magento items index, SKU) per NetSuite line, in line order."""
     violations: list[FieldViolation] = field(default_factory=list)
-
-
-def normalise_email(email: Any) -> str:
-    """The guest matching key: trimmed and lower-cased (never a name)."""
-    return str(email or "").strip().lower()
-
-
-def guest_external_id(email: str) -> str:
-    """A stable externalId for a guest buyer: ``MAG-GUEST-`` + a hash of the normalised email."""
-    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:24]
-    return f"{GUEST_EXTERNAL_ID_PREFIX}{digest}"
 
 
 def order_key(order: Mapping[str, Any]) -> str:
     return str(order.get("increment_id") or f"entity-{order.get('entity_id')}")
 
 
-def customer_of(order: Mapping[str, Any]) -> CustomerRef | None:
-    """The buyer's identity, or None when the order has no usable email (validation reports it)."""
+def customer_of(
+    order: Mapping[str, Any], company_path: str = COMPANY_NAME_PATH, body: Mapping[str, Any] | None = None
+) -> Buyer | None:
+    """The buyer's identity, or None when the order has no usable email (validation reports it).
+
+    Registered buyers are ``MAG-CUST-<customer_id>``, guests ``MAG-GUEST-<hash of the e-mail>``; a
+    company name at ``company_path`` makes the buyer a company. ``body`` (the translated order) gives
+    the subsidiary and currency the mapping chose for the order's store, which the customer shares.
+    """
     email = normalise_email(order.get("customer_email"))
     billing = order.get("billing_address") or {}
     first = str(order.get("customer_firstname") or billing.get("firstname") or "").strip()
     last = str(order.get("customer_lastname") or billing.get("lastname") or "").strip()
+    company = str(get_path(order, company_path) or "").strip()
+    refs = {name: _ref(body, name) for name in ("subsidiary", "currency")}
     customer_id = order.get("customer_id")
     registered = customer_id not in (None, "", 0) and not int(order.get("customer_is_guest") or 0)
+    paths = {**DEFAULT_PATHS, "company_name": company_path}
     if registered:
-        return CustomerRef(f"{CUSTOMER_EXTERNAL_ID_PREFIX}{customer_id}", email, False, first, last)
+        return Buyer(registered_external_id(customer_id), email, False, first, last, company, paths=paths, **refs)
     if not email:
         return None
-    return CustomerRef(guest_external_id(email), email, True, first, last)
+    return Buyer(guest_external_id(email), email, True, first, last, company, paths=paths, **refs)
+
+
+def _ref(body: Mapping[str, Any] | None, name: str) -> str | None:
+    value = (body or {}).get(name)
+    if isinstance(value, Mapping) and value.get("id") is not None:
+        return str(value["id"])
+    return None
 
 
 def _addressee(address: Mapping[str, Any] | None) -> str | None:
@@ -108,7 +97,7 @@ def draft_order(order: Mapping[str, Any], doc: MappingDocument) -> Draft:
     lines = effective_lines(order)
     working = dict(order)
     working["items"] = [line.item for line in lines]
-    translation = translate_record(flow, working, doc)
+    translation = translate_record(flow, working, doc, order_conditions(order))
     source_index = [line.source_index for line in lines]
     violations = [_at_source_line(v, source_index) for v in translation.violations]
     if not lines:
@@ -121,7 +110,9 @@ def draft_order(order: Mapping[str, Any], doc: MappingDocument) -> Draft:
         if name and isinstance(body.get(address_field), dict):
             body[address_field]["addressee"] = name
     line_skus = [(line.source_index, str(line.item.get("sku") or "").strip()) for line in lines]
-    return Draft(order_key(order), body, customer_of(order), line_skus, violations)
+    policy = doc.entity(ENTITY).settings.get("buyer_policy") or {}
+    company_path = str(policy.get("company_name_from") or COMPANY_NAME_PATH)
+    return Draft(order_key(order), body, customer_of(order, company_path, body), line_skus, violations)
 
 
 def _at_source_line(violation: FieldViolation, source_index: list[int]) -> FieldViolation:

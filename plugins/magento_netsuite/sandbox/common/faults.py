@@ -14,6 +14,9 @@ Kinds (``Fault.kind``):
 * ``status``: answer ``status`` (429, 500, 503 ...) with the system's error body.
 * ``auth``: answer the system's 401.
 * ``record``: reject the record whose key equals ``key`` with the system's record error.
+* ``lost_answer``: the request is carried out in full (a POST creates its record), then the answer
+  is dropped and the client sees ``status`` (503 by default) instead: the "outcome unknown" case of
+  a timeout after the body went out, a connection reset or a gateway 5xx.
 
 Scope: ``path`` (regex searched in the request path, optional), ``method`` (optional), ``count``
 (apply to the next N matching requests; ``None`` = until cleared), ``share`` (probability
@@ -36,7 +39,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-FaultKind = Literal["latency", "timeout", "status", "auth", "record"]
+FaultKind = Literal["latency", "timeout", "status", "auth", "record", "lost_answer"]
 CONTROL_PREFIX = "/_sandbox"
 
 
@@ -184,8 +187,8 @@ class FaultInjector:
         return delay
 
     def request_fault(self, method: str, path: str) -> ActiveFault | None:
-        """The timeout / status / auth fault this request hits, if any (consumes one use)."""
-        return self._take(("timeout", "auth", "status"), method, path)
+        """The timeout / status / auth / lost-answer fault this request hits, if any (consumes one use)."""
+        return self._take(("timeout", "auth", "status", "lost_answer"), method, path)
 
     def record_fault(self, key: str, method: str = "", path: str = "") -> Fault | None:
         """The ``record`` fault targeting ``key`` (consumes one use), for apps that report it in-band."""
@@ -225,6 +228,10 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         kind = active.fault.kind
+        if kind == "lost_answer":
+            await self.app(scope, receive, _discard)
+            await self.injector.renderer.status_error(active.fault.status)(scope, receive, send)
+            return
         if kind == "timeout":
             await asyncio.sleep(active.fault.seconds)
             await self.app(scope, receive, send)
@@ -235,6 +242,10 @@ class FaultMiddleware:
             else self.injector.renderer.status_error(active.fault.status)
         )
         await response(scope, receive, send)
+
+
+async def _discard(_message: Any) -> None:
+    """An ASGI ``send`` that drops the answer (the request itself was carried out)."""
 
 
 def json_error(status: int, body: Any, headers: dict[str, str] | None = None) -> JSONResponse:

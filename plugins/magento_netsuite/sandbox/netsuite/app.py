@@ -154,11 +154,22 @@ def _paging_links(url: str, extra: dict[str, str], limit: int, offset: int, tota
 
 
 def create_app(
-    dataset: Dataset | None = None, *, account_id: str = credentials.NETSUITE_ACCOUNT_ID, concurrency_limit: int = 5
+    dataset: Dataset | None = None,
+    *,
+    account_id: str = credentials.NETSUITE_ACCOUNT_ID,
+    concurrency_limit: int = 5,
+    oneworld: bool = False,
 ) -> FastAPI:
     app = FastAPI(title="NetSuite sandbox", docs_url="/_sandbox/docs", redoc_url=None)
-    box: dict[str, Any] = {"baseline": dataset or generate(SeedConfig())}
-    box["account"] = NetSuiteAccount(box["baseline"])
+    box: dict[str, Any] = {"baseline": dataset or generate(SeedConfig()), "oneworld": oneworld}
+
+    def fresh_account() -> NetSuiteAccount:
+        """A new account from the baseline, keeping the configured OneWorld mode."""
+        created = NetSuiteAccount(box["baseline"])
+        created.oneworld = box["oneworld"]
+        return created
+
+    box["account"] = fresh_account()
     box["setup"] = account_setup.AccountSetup()
     instruments = instrument(app, RENDERER)
     injector = instruments.injector
@@ -432,15 +443,19 @@ def create_app(
 
     # ---------------------------------------------------------------- control
     def on_config(values: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(values) - {"concurrency_limit"}
+        unknown = set(values) - {"concurrency_limit", "oneworld"}
         if unknown:
             raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        if "oneworld" in values:
+            if not isinstance(values["oneworld"], bool):
+                raise ValueError(f"oneworld must be true or false, got {values['oneworld']!r}")
+            box["oneworld"] = account().oneworld = values["oneworld"]
         if "concurrency_limit" in values:
             limit = values["concurrency_limit"]
             if not isinstance(limit, int) or limit < 1:
                 raise ValueError(f"concurrency_limit must be a positive integer, got {limit!r}")
             limiter.reset(limit)
-        return {"concurrency_limit": limiter.limit}
+        return {"concurrency_limit": limiter.limit, "oneworld": box["oneworld"]}
 
     control = control_router(instruments, on_config=on_config)
 
@@ -456,7 +471,7 @@ def create_app(
 
     @control.post("/reset")
     async def reset() -> Response:
-        box["account"] = await asyncio.to_thread(NetSuiteAccount, box["baseline"])
+        box["account"] = await asyncio.to_thread(fresh_account)
         injector.reset()
         instruments.metrics.reset()
         limiter.reset(concurrency_limit)
@@ -476,7 +491,7 @@ def create_app(
         except (TypeError, ValueError) as exc:
             raise bad(f"invalid seed config: {exc}") from None
         box["baseline"] = await asyncio.to_thread(generate, config)
-        box["account"] = await asyncio.to_thread(NetSuiteAccount, box["baseline"])
+        box["account"] = await asyncio.to_thread(fresh_account)
         return JSONResponse({"counts": account().counts()})
 
     @control.get("/state")

@@ -32,6 +32,13 @@ WRITABLE = ("salesOrder", "customer", "itemFulfillment")
 SUBLISTS = {"salesOrder": ("item",), "itemFulfillment": ("item", "package"), "customer": ("addressBook",)}
 SHIP_METHODS = {101: "Flat Rate", 102: "Best Way", 103: "Free Shipping", 104: "UPS Ground"}
 TERMS = {1: "Net 15", 2: "Net 30", 3: "Net 60", 4: "Due on receipt"}
+CURRENCIES = {1: "USD", 2: "GBP", 3: "CAD", 4: "EUR"}
+SUBSIDIARIES = {1: ("Parent Company (US)", 1), 2: ("UK Ltd", 2), 3: ("Canada Inc", 3), 4: ("EU BV", 4)}
+"""OneWorld subsidiaries: internal id → (name, base currency id)."""
+CHARGE_ITEMS = {9001: ("Web store discount", "Discount"), 9002: ("Web store tax", "OthCharge")}
+"""Non-inventory items a sales order may carry: a discount item (body ``discountItem``) and an other
+charge item (a line), for the web store's discounts and the tax Magento charged. Kept apart from the
+``item`` table so inventory, pricing and product flows never see them."""
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-]+$")
 DUPLICATE_DETAIL = "A record already exists with this external ID."
 
@@ -67,7 +74,7 @@ class NetSuiteAccount:
         self.names: dict[str, dict[int, str]] = {
             "location": {loc.internal_id: loc.name for loc in dataset.locations},
             "pricelevel": {lvl.internal_id: lvl.name for lvl in dataset.price_levels},
-            "item": {it.internal_id: it.sku for it in dataset.items},
+            "item": {it.internal_id: it.sku for it in dataset.items} | {i: n for i, (n, _) in CHARGE_ITEMS.items()},
             "customer": {c.internal_id: f"{c.entityid} {c.companyname}" for c in dataset.ns_customers},
             "terms": dict(TERMS),
             "shipmethod": dict(SHIP_METHODS),
@@ -76,6 +83,9 @@ class NetSuiteAccount:
             self.bodies["customer"][customer.internal_id] = self._seed_customer(customer)
             self.external_ids["customer"][customer.external_id] = customer.internal_id
         self.suiteql = SuiteQLEngine(self.conn, self.display, lambda: ns_time(self.clock()))
+        self.oneworld = False
+        """A OneWorld account: customers and sales orders need a valid subsidiary (the order's must be
+        its customer's), and an order's currency must exist."""
 
     # -- helpers
     def now(self) -> str:
@@ -289,7 +299,30 @@ class NetSuiteAccount:
                 f"Invalid externalId value {external_id!r}: use letters, digits, '_' and '-' only.", "externalId"
             )
 
+    def _check_oneworld(self, record_type: str, record: dict[str, Any]) -> None:
+        """OneWorld: a customer or sales order without a valid subsidiary is refused, as NetSuite does."""
+        if record_type not in ("customer", "salesOrder"):
+            return
+        subsidiary = _ref_id(record.get("subsidiary"))
+        if subsidiary is None:
+            raise invalid_content("Please enter value(s) for: Subsidiary.", "subsidiary")
+        if subsidiary not in SUBSIDIARIES:
+            raise invalid_content(f"Invalid subsidiary reference key {subsidiary}.", "subsidiary")
+        currency = _ref_id(record.get("currency"))
+        if currency is not None and currency not in CURRENCIES:
+            raise invalid_content(f"Invalid currency reference key {currency}.", "currency")
+        if record_type == "salesOrder":
+            customer = self.bodies["customer"].get(_ref_id(record.get("entity")) or -1) or {}
+            theirs = _ref_id(customer.get("subsidiary"))
+            if theirs is not None and theirs != subsidiary:
+                raise invalid_content(
+                    f"The subsidiary {subsidiary} of this transaction is not the customer's subsidiary {theirs}.",
+                    "subsidiary",
+                )
+
     def _validate(self, record_type: str, record: dict[str, Any], *, creating: bool) -> None:
+        if self.oneworld:
+            self._check_oneworld(record_type, record)
         if record_type == "salesOrder":
             self._check_ref(record, "entity", "customer", required=True)
             self._check_location(record.get("location"), "location")
@@ -300,8 +333,13 @@ class NetSuiteAccount:
             lines = (record.get("item") or {}).get("items")
             if creating and not lines:
                 raise invalid_content("You must enter at least one line item for this transaction.", "item")
+            discount_item = record.get("discountItem")
+            if discount_item is not None and CHARGE_ITEMS.get(_ref_id(discount_item) or -1, ("", ""))[1] != "Discount":
+                raise invalid_content(f"Invalid discountItem reference key {_ref_id(discount_item)}.", "discountItem")
             for n, line in enumerate(lines or []):
                 item_id = _ref_id(line.get("item"))
+                if item_id in CHARGE_ITEMS and CHARGE_ITEMS[item_id][1] == "OthCharge":
+                    continue
                 if item_id is None or not self.exists("inventoryItem", item_id):
                     ref = (line.get("item") or {}).get("id") if isinstance(line.get("item"), dict) else line.get("item")
                     raise invalid_content(f"Invalid item reference key {ref}.", f"item.items[{n}].item")
@@ -428,12 +466,28 @@ class NetSuiteAccount:
         r.setdefault("entityId", f"CUST{record_id}")
         self.names["customer"][record_id] = f"{r['entityId']} {r.get('companyName') or ''}".strip()
 
+    @staticmethod
+    def _order_total(r: dict[str, Any], lines_total: float) -> float:
+        """A sales order's totals as NetSuite computes them (read-only fields of the record): the lines,
+        the discount item's rate (an amount, or a percentage like ``"-10%"`` of the lines), the shipping
+        cost. This sandbox account has no tax engine: tax reaches it only as a line."""
+        discount = 0.0
+        rate = r.get("discountRate")
+        if r.get("discountItem") is not None and rate not in (None, ""):
+            text = str(rate).strip()
+            discount = lines_total * float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        total = round(lines_total + discount + float(r.get("shippingCost") or 0), 2)
+        r.update(subtotal=round(lines_total, 2), discountTotal=round(discount, 2), total=total)
+        return total
+
     def _mirror_transaction(self, record_type: str, record_id: int, r: dict[str, Any], now: str) -> None:
         lines = (r.get("item") or {}).get("items") or []
         created_from = _ref_id(r.get("createdFrom"))
         total = sum(
             float(line.get("amount") or (line.get("quantity", 1) * float(line.get("rate") or 0))) for line in lines
         )
+        if record_type == "salesOrder":
+            total = self._order_total(r, total)
         tracking = " ".join(
             str(p.get("packageTrackingNumber"))
             for p in (r.get("package") or {}).get("items") or []
@@ -484,7 +538,7 @@ class NetSuiteAccount:
                     line.get("amount") or (qty * float(rate) if rate is not None else None),
                     _ref_id(line.get("location")) or _ref_id(r.get("location")),
                     created_from,
-                    "InvtPart",
+                    CHARGE_ITEMS.get(_ref_id(line.get("item")) or -1, ("", "InvtPart"))[1],
                 )
             )
             line.setdefault("line", n)

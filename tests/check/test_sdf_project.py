@@ -57,7 +57,13 @@ def test_the_readme_permission_table_lists_every_permission_check_asks_for():
 def test_the_suiteql_columns_check_asks_for_are_the_ones_the_flows_query():
     sources = "".join(
         (ROOT / "plugins" / "magento_netsuite" / "flows" / path).read_text()
-        for path in ("orders/netsuite_refs.py", "inventory/extract.py", "inventory/flow.py", "fulfilments/extract.py")
+        for path in (
+            "orders/netsuite_refs.py",
+            "inventory/extract.py",
+            "inventory/flow.py",
+            "fulfilments/extract.py",
+            "customers/handoff.py",
+        )
     )
     for flow in FLOW_NEEDS:
         for table, columns in flow.suiteql.items():

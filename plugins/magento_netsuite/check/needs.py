@@ -2,7 +2,7 @@
 SuiteQL columns. A new flow adds one :class:`FlowNeeds` to :data:`FLOW_NEEDS`; RESTlets are not
 listed here, they come from the SDF project's script objects (:mod:`magento_netsuite.check.sdf`).
 
-The SuiteQL columns are the ones the flows' queries name (``flows/orders/netsuite_refs.py``,
+The SuiteQL columns are the ones the flows' queries name (``flows/orders/netsuite_refs.py``, ``flows/customers/handoff.py``,
 ``flows/inventory/extract.py`` and ``flow.py``); ``tests/check/test_sdf_project.py`` keeps them in step.
 """
 
@@ -49,7 +49,7 @@ FLOW_NEEDS: tuple[FlowNeeds, ...] = (
         suiteql={
             "item": ("id", "itemid", "isinactive"),
             "customer": ("id", "externalid", "email"),
-            "transaction": ("id", "externalid", "type"),
+            "transaction": ("id", "externalid", "type", "foreigntotal"),
         },
     ),
     FlowNeeds(

@@ -34,6 +34,7 @@ from starlette.responses import JSONResponse, Response
 
 from magento_netsuite.sandbox.netsuite.concurrency import ConcurrencyLimit
 from magento_netsuite.sandbox.netsuite.errors import RESTLET_PATH, NetSuiteError, restlet_error
+from magento_netsuite.sandbox.netsuite.records import CURRENCIES, SUBSIDIARIES
 from magento_netsuite.sandbox.netsuite.suiteql import UNKNOWN_PREFIX, SuiteQLError
 
 LEVELS = ("None", "View", "Create", "Edit", "Full")
@@ -87,11 +88,12 @@ REFERENCE_LISTS: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
         "id INTEGER PRIMARY KEY, itemid TEXT, isinactive TEXT DEFAULT 'F'",
         [(101, "Flat Rate"), (102, "Table Rate"), (103, "Free Shipping"), (104, "UPS Ground")],
     ),
-    "subsidiary": ("id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'", [(1, "Parent Company")]),
-    "currency": (
+    # the OneWorld mode's own lists (records.py), so check and the record API agree on what exists
+    "subsidiary": (
         "id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'",
-        [(1, "USD"), (2, "EUR"), (3, "GBP"), (4, "CAD")],
+        [(sid, name) for sid, (name, _currency) in SUBSIDIARIES.items()],
     ),
+    "currency": ("id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'", list(CURRENCIES.items())),
 }  # fmt: skip
 """Lists the value maps point at: table → (columns, rows of (id, name)). A table the dataset's own
 schema already has (e.g. ``subsidiary`` in OneWorld mode) is left as it is."""

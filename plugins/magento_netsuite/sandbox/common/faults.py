@@ -14,6 +14,8 @@ Kinds (``Fault.kind``):
 * ``status``: answer ``status`` (429, 500, 503 ...) with the system's error body.
 * ``auth``: answer the system's 401.
 * ``record``: reject the record whose key equals ``key`` with the system's record error.
+* ``drop``: let the app handle the request (a POST creates its record) and lose its answer: the
+  client waits ``seconds`` and then gets ``status`` instead, as behind a proxy that timed out.
 
 Scope: ``path`` (regex searched in the request path, optional), ``method`` (optional), ``count``
 (apply to the next N matching requests; ``None`` = until cleared), ``share`` (probability
@@ -36,7 +38,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-FaultKind = Literal["latency", "timeout", "status", "auth", "record"]
+FaultKind = Literal["latency", "timeout", "status", "auth", "record", "drop"]
 CONTROL_PREFIX = "/_sandbox"
 
 
@@ -120,6 +122,10 @@ class FaultInjector:
         self._latency_pattern: re.Pattern[str] | None = None
         self.injected: Counter[str] = Counter()
         self.served = 0
+        self.delayed = 0
+        self.delayed_ms = 0.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
     # -- configuration
     def add(self, fault: Fault) -> int:
@@ -145,13 +151,23 @@ class FaultInjector:
             self._latency_pattern = None
             self.injected.clear()
             self.served = 0
+            self.delayed = 0
+            self.delayed_ms = 0.0
+            self.peak_in_flight = self.in_flight
 
     def describe(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "faults": [active.describe() for active in self._faults],
                 "latency": self.latency.model_dump(),
-                "counters": {"injected": dict(self.injected), "served": self.served},
+                "counters": {
+                    "injected": dict(self.injected),
+                    "served": self.served,
+                    "delayed": self.delayed,
+                    "delayed_ms": round(self.delayed_ms, 3),
+                    "in_flight": self.in_flight,
+                    "peak_in_flight": self.peak_in_flight,
+                },
             }
 
     # -- decisions
@@ -181,11 +197,15 @@ class FaultInjector:
         active = self._take(("latency",), method, path)
         if active is not None:
             delay += active.fault.seconds + self._rng.uniform(0, active.fault.jitter)
+        if delay > 0:
+            with self._lock:
+                self.delayed += 1
+                self.delayed_ms += delay * 1000
         return delay
 
     def request_fault(self, method: str, path: str) -> ActiveFault | None:
-        """The timeout / status / auth fault this request hits, if any (consumes one use)."""
-        return self._take(("timeout", "auth", "status"), method, path)
+        """The timeout / status / auth / drop fault this request hits, if any (consumes one use)."""
+        return self._take(("timeout", "auth", "status", "drop"), method, path)
 
     def record_fault(self, key: str, method: str = "", path: str = "") -> Fault | None:
         """The ``record`` fault targeting ``key`` (consumes one use), for apps that report it in-band."""
@@ -203,6 +223,16 @@ class FaultInjector:
         with self._lock:
             self.served += 1
 
+    def entered(self) -> None:
+        """A request is being answered (``peak_in_flight``: the most answered at once, for overlap tests)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def left(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
 
 class FaultMiddleware:
     """ASGI middleware applying latency, timeout, status and auth faults to API requests."""
@@ -215,6 +245,13 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
+        self.injector.entered()
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.injector.left()
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         delay = self.injector.delay_for(method, path)
         if delay > 0:
@@ -229,12 +266,21 @@ class FaultMiddleware:
             await asyncio.sleep(active.fault.seconds)
             await self.app(scope, receive, send)
             return
+        if kind == "drop":
+            await self.app(scope, receive, _discard)
+            await asyncio.sleep(active.fault.seconds)
+            await self.injector.renderer.status_error(active.fault.status)(scope, receive, send)
+            return
         response = (
             self.injector.renderer.auth_error()
             if kind == "auth"
             else self.injector.renderer.status_error(active.fault.status)
         )
         await response(scope, receive, send)
+
+
+async def _discard(_message: Any) -> None:
+    """The ``send`` of a request whose answer a ``drop`` fault loses."""
 
 
 def json_error(status: int, body: Any, headers: dict[str, str] | None = None) -> JSONResponse:

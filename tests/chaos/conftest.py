@@ -160,3 +160,14 @@ class Runner:
         extracted = self.extract(run_id, params)
         transformed = self.transform(run_id, extracted)
         return self.finish(run_id, extracted, transformed, self.load(run_id, transformed))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The suite's figures, for the closing note and the CI log."""
+    from tests.chaos.invariants import FIGURES
+
+    if FIGURES["faults"]:
+        terminalreporter.write_line(
+            f"chaos suite: {FIGURES['faults']} fault run(s), {FIGURES['records']} record(s), "
+            f"duplicates {FIGURES['duplicates']}, lost {FIGURES['lost']}"
+        )

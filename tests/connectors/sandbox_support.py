@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -23,8 +24,19 @@ class Control:
         return response.json()
 
     def clean(self) -> None:
+        """No faults, no request still held (a timeout fault outlives the client that gave up), no counts."""
         httpx.delete(f"{self.url}/_sandbox/faults", timeout=10).raise_for_status()
+        self.wait_idle()
         httpx.post(f"{self.url}/_sandbox/metrics/reset", timeout=10).raise_for_status()
+
+    def counters(self) -> dict:
+        return httpx.get(f"{self.url}/_sandbox/faults", timeout=10).json()["counters"]
+
+    def wait_idle(self, patience: float = 30.0) -> None:
+        """Until the sandbox answers no request (patience is a safety net, not a speed bound)."""
+        deadline = time.monotonic() + patience
+        while self.counters()["in_flight"] and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def metrics(self) -> dict:
         return httpx.get(f"{self.url}/_sandbox/metrics", timeout=10).json()

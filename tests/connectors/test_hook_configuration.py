@@ -103,3 +103,18 @@ def test_magento_urls_auth_modes_and_pool_size(monkeypatch):
     assert oauth.rest_url("V1/orders") == "https://shop.example.com/rest/V1/orders"
     with pytest.raises(AuthError, match="password field"):
         MagentoHook(_conn(monkeypatch, "mg_cfg_c", host="https://x", extra={"auth": "bearer"})).get_conn()
+
+
+def test_magento_base_url_without_httphooks_private_set_base_url(monkeypatch):
+    def private(*_args, **_kwargs):
+        raise AssertionError("MagentoHook must not call HttpHook._set_base_url (private API)")
+
+    monkeypatch.setattr("airflow.providers.http.hooks.http.HttpHook._set_base_url", private)
+    hook = MagentoHook(_conn(monkeypatch, "mg_cfg_d", host="shop.example.com", port=8443, password="tok"))
+    hook.get_conn()
+    assert hook.rest_url("V1/orders") == "https://shop.example.com:8443/rest/V1/orders"
+    plain = MagentoHook(_conn(monkeypatch, "mg_cfg_e", host="127.0.0.1", schema="http", port=8080, password="tok"))
+    plain.get_conn()
+    assert plain.base_url == "http://127.0.0.1:8080"
+    with pytest.raises(AuthError, match="no host"):
+        MagentoHook(_conn(monkeypatch, "mg_cfg_f", password="tok")).get_conn()

@@ -335,10 +335,9 @@ def test_a_429_burst_is_ridden_out(monkeypatch, netsuite, control):
 def test_a_timeout_storm_ends_in_transient_error_after_the_budget(monkeypatch, netsuite, control):
     hook = _hook(monkeypatch, netsuite, timeout=0.2, max_attempts=50, max_elapsed=1.0)
     control.fault(kind="timeout", seconds=2)
-    started = time.monotonic()
     with pytest.raises(TransientError, match="retry budget 1s spent"):
         hook.get_record("customer", 2001)
-    assert time.monotonic() - started < 2.5
+    assert 3 <= control.injected()["timeout"] < 50  # retried, and stopped by the budget, not the 50 attempts
 
 
 def test_create_is_not_resent_after_a_5xx(monkeypatch, netsuite, control):

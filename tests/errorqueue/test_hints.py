@@ -63,3 +63,19 @@ def test_every_class_has_an_actionable_hint_naming_the_record(error_class: str) 
     hint = fix_hint(rec(error_class, "something went wrong"))
     assert "000000123" in hint
     assert "Retry" in hint or "Ignore" in hint
+
+
+def test_unknown_sku_in_a_flow_to_magento_says_magento_lacks_the_product() -> None:
+    hint = fix_hint(
+        rec(
+            "reference",
+            "SKU SKU-9 is not a Magento product; its stock at wh_east was not pushed",
+            flow="inventory_netsuite_to_magento",
+            entity="inventory",
+            record_key="SKU-9@wh_east",
+            field_path="sku",
+            payload={"sku": "SKU-9"},
+        )
+    )
+    assert hint.startswith("SKU SKU-9 is not a Magento product")
+    assert "products flow" in hint and "in NetSuite" not in hint and hint.endswith("then Retry")

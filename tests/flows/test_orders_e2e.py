@@ -13,6 +13,7 @@ import pytest
 
 from magento_netsuite.flows.orders.constants import DAG_ID, FLOW, WRITE_BACK_MARKER
 from magento_netsuite.flows.orders.transform import guest_external_id
+from magento_netsuite.sandbox import credentials
 from magento_netsuite.sandbox.datagen import SeedConfig
 from tests.alerts.receiver import SlackReceiver
 from tests.flows.conftest import FlowEnv, KitClock, utc_now
@@ -235,7 +236,7 @@ def test_401_fails_fast_and_alerts_at_once(orders_dag, env: FlowEnv, slack: Slac
     assert len(slack.requests) == 1
     text = slack.requests[0].body["text"]
     assert text.startswith(f"Sync failed: {FLOW} (auth)") and "task transform" in text
-    assert "mns-sandbox-ns-token" not in slack.requests[0].raw
+    assert credentials.NETSUITE_TOKEN_ID not in slack.requests[0].raw
     assert env.netsuite.get("state")["counts"]["salesOrders"] == 0
 
 

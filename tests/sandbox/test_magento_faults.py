@@ -66,9 +66,13 @@ def test_timeout_and_latency(magento: httpx.Client, control: httpx.Client) -> No
     with pytest.raises(httpx.ReadTimeout):
         magento.get("/rest/V1/orders/1", timeout=0.3)
     control.post("/_sandbox/config", json={"latency_ms": 150, "jitter_ms": 50, "latency_path": "/V1/customers"})
+    before = control.get("/_sandbox/faults").json()["counters"]
     started = time.monotonic()
     magento.get("/rest/V1/customers/1").raise_for_status()
-    assert 0.15 <= time.monotonic() - started < 1.0
+    assert time.monotonic() - started >= 0.15
+    after = control.get("/_sandbox/faults").json()["counters"]
+    assert after["delayed"] - before["delayed"] == 1
+    assert 150 <= after["delayed_ms"] - before["delayed_ms"] <= 200
     assert control.get("/_sandbox/faults").json()["counters"]["injected"]["timeout"] == 1
 
 

@@ -337,3 +337,43 @@ def test_rows_a_replay_run_holds_link_to_that_run(client, tokens, store, flow):
     assert [r["id"] for r in listing.json()["rows"]] == [row_id]
     retry = client.post(f"{BASE}/api/retry", json={"ids": [row_id]}, headers=bearer(tokens["admin"]) | CSRF)
     assert retry.status_code == 409  # already held by a run: nothing triggered
+
+
+# ------------------------------------------------------------------ hardening (issue 19)
+
+TOO_BIG = 2**64 + 1
+
+
+def test_ids_beyond_64_bits_are_request_errors_on_every_route(client, tokens):
+    headers = bearer(tokens["admin"]) | CSRF
+    answers = {
+        "detail": client.get(f"{BASE}/api/errors/{TOO_BIG}", headers=headers).status_code,
+        "ignore": client.post(f"{BASE}/api/errors/{TOO_BIG}/ignore", json={"reason": "x"}, headers=headers).status_code,
+        "retry": client.post(f"{BASE}/api/retry", json={"ids": [TOO_BIG]}, headers=headers).status_code,
+        "cursor": client.get(
+            f"{BASE}/api/errors", params={"cursor": f"2026-01-01T00:00:00+00:00|{TOO_BIG}"}, headers=headers
+        ).status_code,
+    }
+    assert set(answers.values()) <= {404, 422}, answers
+
+
+def test_a_refused_retry_writes_no_history(client, tokens, store, flow):
+    [row_id] = store.quarantine([order(flow, "000000901")])
+    headers = bearer(tokens["admin"]) | CSRF
+    assert client.post(f"{BASE}/api/retry", json={"ids": [row_id]}, headers=headers).status_code == 200
+    before = [h.event for h in store.history(row_id)]
+
+    refused = client.post(f"{BASE}/api/retry", json={"ids": [row_id]}, headers=headers)
+
+    assert refused.status_code == 409
+    assert [h.event for h in store.history(row_id)] == before == ["failed", "retrying", "reopened"]
+
+
+def test_the_page_and_the_api_send_a_content_security_policy(client, tokens):
+    for path in ("/", "/api/errors"):
+        response = client.get(BASE + path, headers=bearer(tokens["viewer"]))
+        assert response.status_code == 200
+        policy = response.headers["content-security-policy"]
+        assert "frame-ancestors 'self'" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["x-frame-options"] == "SAMEORIGIN"

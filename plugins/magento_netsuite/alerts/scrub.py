@@ -54,12 +54,29 @@ def scrub(text: str, known_secrets: Iterable[str] = ()) -> str:
     return text
 
 
-def secret_values(value: object) -> list[str]:
-    """Every string inside a connection password or extra (nested dicts and lists included)."""
+SENSITIVE_KEY_PARTS = (
+    "password", "passwd", "secret", "token", "private_key", "privatekey", "api_key", "apikey", "authorization",
+    "passphrase", "consumer_key", "credential", "signature", "webhook", "keyfile",
+)  # fmt: skip
+"""Extra keys whose values are secrets (Airflow's masker decides the same way, by key name). Other extras,
+such as ``inventory_source: restlet`` or ``auth: bearer``, are settings: hiding them would cut ordinary
+words like "restlet" out of every alert."""
+
+
+def sensitive_key(name: object) -> bool:
+    lowered = str(name).lower()
+    return any(part in lowered for part in SENSITIVE_KEY_PARTS)
+
+
+def secret_values(value: object, key: object = None) -> list[str]:
+    """The secret strings of a connection password (``key`` None: all of it) or extra (the values under
+    sensitive key names, nested dicts and lists included)."""
     if isinstance(value, str):
-        return [value]
+        return [value] if key is None or sensitive_key(key) else []
     if isinstance(value, dict):
-        return [s for v in value.values() for s in secret_values(v)]
+        return [
+            s for k, v in value.items() for s in secret_values(v, k if key is None or not sensitive_key(key) else key)
+        ]
     if isinstance(value, list | tuple):
-        return [s for v in value for s in secret_values(v)]
+        return [s for v in value for s in secret_values(v, key)]
     return []

@@ -1,11 +1,16 @@
 """Posting to Slack through the ``slack_alerts`` connection, never failing the caller.
 
+The Slack provider's hooks read the connection (webhook URL or token + host, bot token, ``timeout``,
+``proxy``, ``base_url``); this module adds only what they don't do: the per-flow channel, the dedup
+window, the secrets to scrub, and "never raise".
+
 Connection shapes:
 
-* ``slackwebhook``: a full incoming-webhook URL in ``password``, or the webhook token in
-  ``password`` and the base (e.g. ``https://hooks.slack.com/services``) in ``host``.
-* ``slack``: a bot token in ``password`` and the channel in extra ``channel``; extra ``base_url``
-  points the Web API elsewhere (tests, Slack GovSlack).
+* ``slackwebhook`` (:class:`~airflow.providers.slack.hooks.slack_webhook.SlackWebhookHook`): a full
+  incoming-webhook URL in ``password``, or the webhook token in ``password`` and the base (e.g.
+  ``https://hooks.slack.com/services``) in ``host``.
+* ``slack`` (:class:`~airflow.providers.slack.hooks.slack.SlackHook`): a bot token in ``password`` and
+  the channel in extra ``channel``; extra ``base_url`` points the Web API elsewhere (tests, GovSlack).
 
 Shared extras: ``channels`` (``{flow: "#channel"}``, a per-flow override), ``repeat_interval_minutes``
 (dedup window, default 60), ``timeout`` (seconds, default 10).
@@ -23,19 +28,17 @@ from magento_netsuite.config import SLACK_CONN_ID
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WEBHOOK_HOST = "https://hooks.slack.com/services"
 DEFAULT_REPEAT_INTERVAL_MINUTES = 60
 
 
 @dataclass(frozen=True)
 class SlackTarget:
-    """Where alerts go: a webhook URL or a bot token + channel. ``repr`` never shows the secret."""
+    """Where alerts go: the connection (read by the provider's hook) and our routing settings."""
 
     kind: str  # "webhook" | "bot"
-    secret: str = field(repr=False)
+    conn_id: str
     channel: str | None = None
     channels: dict[str, str] = field(default_factory=dict)
-    base_url: str | None = None
     timeout: int = 10
     repeat_interval_minutes: float = DEFAULT_REPEAT_INTERVAL_MINUTES
     secrets: tuple[str, ...] = field(default=(), repr=False)
@@ -59,39 +62,30 @@ def load_target(conn_id: str = SLACK_CONN_ID) -> SlackTarget | None:
     except AirflowNotFoundException:
         return None
     extra = _extra(conn)
-    password = conn.password or ""
-    common = {
-        "channel": extra.get("channel") or None,
-        "channels": {str(k): str(v) for k, v in (extra.get("channels") or {}).items()},
-        "timeout": int(extra.get("timeout") or 10),
-        "repeat_interval_minutes": float(
+    password = (conn.password or "").strip()
+    kinds = {"slackwebhook": "webhook", "slack": "bot"}
+    if conn.conn_type not in kinds:
+        log.warning(
+            "connection %r has conn_type %r; use slackwebhook or slack. Slack alerts are off", conn_id, conn.conn_type
+        )
+        return None
+    if not password:
+        what = "webhook URL or token" if conn.conn_type == "slackwebhook" else "bot token"
+        log.warning("connection %r has no %s in its password; Slack alerts are off", conn_id, what)
+        return None
+    return SlackTarget(
+        kind=kinds[conn.conn_type],
+        conn_id=conn_id,
+        channel=extra.get("channel") or None,
+        channels={str(k): str(v) for k, v in (extra.get("channels") or {}).items()},
+        timeout=int(extra.get("timeout") or 10),
+        repeat_interval_minutes=float(
             DEFAULT_REPEAT_INTERVAL_MINUTES
             if extra.get("repeat_interval_minutes") in (None, "")
             else extra["repeat_interval_minutes"]
         ),
-        "secrets": tuple(secret_values(password) + secret_values(extra)),
-    }
-    if conn.conn_type == "slackwebhook":
-        if password.startswith(("http://", "https://")):
-            url = password
-        elif password:
-            host = conn.host or DEFAULT_WEBHOOK_HOST
-            if not host.startswith(("http://", "https://")):
-                host = f"https://{host}"
-            url = f"{host.rstrip('/')}/{password.lstrip('/')}"
-        else:
-            log.warning("connection %r has no webhook URL or token in its password; Slack alerts are off", conn_id)
-            return None
-        return SlackTarget(kind="webhook", secret=url, **common)
-    if conn.conn_type == "slack":
-        if not password:
-            log.warning("connection %r has no bot token in its password; Slack alerts are off", conn_id)
-            return None
-        return SlackTarget(kind="bot", secret=password, base_url=extra.get("base_url") or None, **common)
-    log.warning(
-        "connection %r has conn_type %r; use slackwebhook or slack. Slack alerts are off", conn_id, conn.conn_type
+        secrets=tuple(secret_values(password) + secret_values(extra)),
     )
-    return None
 
 
 def post(target: SlackTarget, *, text: str, blocks: list[dict[str, Any]], flow: str | None) -> bool:
@@ -99,27 +93,29 @@ def post(target: SlackTarget, *, text: str, blocks: list[dict[str, Any]], flow: 
     channel = target.channel_for(flow)
     try:
         if target.kind == "webhook":
-            from slack_sdk.webhook import WebhookClient
+            from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
 
             body: dict[str, Any] = {"text": text, "blocks": blocks}
             if channel and channel != target.channel:
                 body["channel"] = channel  # honoured by legacy webhooks; app webhooks keep their own channel
-            response = WebhookClient(target.secret, timeout=target.timeout).send_dict(body)
+            # the hook's client, not hook.send_dict: that one raises on a non-200 answer (we only log it)
+            # and warns on every legacy "channel" override
+            hook = SlackWebhookHook(slack_webhook_conn_id=target.conn_id, timeout=target.timeout)
+            response = hook.client.send_dict(body)
             if response.status_code != 200:
                 log.warning("Slack webhook answered HTTP %s; alert not delivered: %s", response.status_code, text)
                 return False
             return True
-        from slack_sdk import WebClient
+        from airflow.providers.slack.hooks.slack import SlackHook
 
         if not channel:
             log.warning(
                 "slack connection has no channel (extra 'channel' or 'channels'); alert not delivered: %s", text
             )
             return False
-        client_kwargs: dict[str, Any] = {"token": target.secret, "timeout": target.timeout}
-        if target.base_url:
-            client_kwargs["base_url"] = target.base_url.rstrip("/") + "/"
-        WebClient(**client_kwargs).chat_postMessage(channel=channel, text=text, blocks=blocks)
+        SlackHook(slack_conn_id=target.conn_id, timeout=target.timeout).client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks
+        )
         return True
     except Exception as exc:  # a Slack outage must never fail the sync task
         log.warning("Slack is unreachable (%s); alert not delivered: %s", type(exc).__name__, text)

@@ -2,8 +2,8 @@
 SuiteQL columns. A new flow adds one :class:`FlowNeeds` to :data:`FLOW_NEEDS`; RESTlets are not
 listed here, they come from the SDF project's script objects (:mod:`magento_netsuite.check.sdf`).
 
-The SuiteQL columns are the ones the flows' queries name (``flows/orders/netsuite_refs.py``, ``flows/customers/handoff.py``,
-``flows/inventory/extract.py`` and ``flow.py``); ``tests/check/test_sdf_project.py`` keeps them in step.
+The SuiteQL columns are the ones the flows' queries name (each flow's extract or lookup module);
+``tests/check/test_sdf_project.py`` keeps them in step.
 """
 
 from __future__ import annotations

@@ -98,8 +98,7 @@ class MagentoHook(ResilientHttpHook):
     # -- set-up ---------------------------------------------------------------------------------
 
     def _configure(self, connection: Any) -> None:
-        self._set_base_url(connection)
-        self.base_url = self.base_url.rstrip("/")
+        self.base_url = base_url_of(connection)
         extras = self.extras
         self.store_code = extras.get("store_code") or None
         limit = extras.get("input_limit", False)
@@ -443,6 +442,16 @@ class MagentoHook(ResilientHttpHook):
         except Exception as exc:  # the UI shows the message; errors carry no secrets
             return False, str(exc)
         return finding.ok, finding.line()
+
+
+def base_url_of(connection: Any) -> str:
+    """The store's base URL: ``host`` when it holds a scheme, else ``schema://host`` (``schema`` defaults to
+    https), plus ``:port``. HttpHook has the same rule only inside its private ``_set_base_url``."""
+    host = (connection.host or "").strip().rstrip("/")
+    if not host:
+        raise AuthError("the Magento connection has no host (the store's base URL)", system=MAGENTO)
+    url = host if "://" in host else f"{connection.schema or 'https'}://{host}"
+    return f"{url}:{connection.port}" if connection.port else url
 
 
 def price_failures(answer: Any) -> list[PriceFailure]:

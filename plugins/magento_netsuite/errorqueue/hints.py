@@ -60,6 +60,12 @@ def _unknown_sku(record: QuarantineRecord) -> str | None:
         return None
     sku = _value(record, "sku") or _sku_from_message(record) or "in this record"
     sku_text = f"SKU {sku}" if sku != "in this record" else "A SKU in this record"
+    if record.flow.endswith("_to_magento"):
+        # NetSuite owns the item; it is Magento that lacks the product
+        return (
+            f"{sku_text} is not a Magento product ({_subject(record)}): create it in Magento through the products "
+            "flow (NetSuite → Magento) or in the Magento admin with the same SKU, then Retry"
+        )
     return (
         f"{sku_text} does not exist in NetSuite ({_subject(record)}): create the item in NetSuite (Item "
         f"Name/Number = the SKU) or, if Magento spells the SKU differently, map it in {MAPPINGS}/value_maps.yaml, "

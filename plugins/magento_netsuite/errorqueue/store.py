@@ -9,15 +9,19 @@ Every write is one short transaction. Concurrency guarantees:
   concurrent claims on the same rows, the second gets none of them (never double-loaded).
 * :meth:`ErrorQueueStore.finish_retry` only touches rows still ``retrying``, so a row resolved by a
   regular sync in the meantime is never reopened by a late replay.
+* One lock order: a write that changes several rows first locks them with ``SELECT ... ORDER BY id
+  FOR UPDATE`` (:func:`_lock_in_id_order`), so two writers never hold each other's next row. A
+  deadlock or serialization failure PostgreSQL still reports (another client of the database) is
+  retried with the whole transaction (:func:`_retrying`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +42,7 @@ _T = schema.errors
 _A = schema.attempts
 _M = schema.sync_markers
 _KEY_CHUNK = 500  # keys or ids per IN (...) list, well inside SQLite's bound-parameter limit
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,36 @@ def _chunks(keys: Iterable[str]) -> Iterable[list[str]]:
             batch = []
     if batch:
         yield batch
+
+
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL ``deadlock_detected`` and ``serialization_failure``: the transaction may simply run again."""
+TRANSACTION_TRIES = 5
+
+
+def _retriable(error: sa.exc.DBAPIError) -> bool:
+    code = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
+    return code in RETRIED_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def _retrying(transaction: Callable[[], _R]) -> _R:
+    """Run ``transaction`` (one ``engine.begin()`` block), again on a deadlock, serialization failure or
+    SQLite lock timeout: each of those rolled the whole transaction back, so running it again is safe."""
+    for attempt in range(TRANSACTION_TRIES):
+        try:
+            return transaction()
+        except sa.exc.DBAPIError as error:
+            if attempt == TRANSACTION_TRIES - 1 or not _retriable(error):
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _lock_in_id_order(conn: sa.Connection, *where: Any) -> list[int]:
+    """Lock the matching rows in ascending id order (PostgreSQL; SQLite locks the whole file) and return
+    their ids: every multi-row write takes its locks in this one order, so none can deadlock another."""
+    query = sa.select(_T.c.id).where(*where).order_by(_T.c.id).with_for_update()
+    return [int(i) for i in conn.execute(query).scalars()]
 
 
 def _statuses(status: StatusFilter) -> tuple[str, ...] | None:
@@ -216,11 +251,15 @@ class ErrorQueueStore:
         ids = sorted({int(i) for i in ids})
         now = _now()
         rows: list[ErrorRow] = []
-        for start in range(0, len(ids), _KEY_CHUNK):
+
+        def claim(chunk: list[int]) -> list[ErrorRow]:
             with self.engine.begin() as conn:
+                locked = _lock_in_id_order(conn, _T.c.id.in_(chunk), _T.c.status == "open")
+                if not locked:
+                    return []
                 claimed = conn.execute(
                     _T.update()
-                    .where(_T.c.id.in_(ids[start : start + _KEY_CHUNK]), _T.c.status == "open")
+                    .where(_T.c.id.in_(locked), _T.c.status == "open")
                     .values(status="retrying", claimed_by=by)
                     .returning(*_T.c)
                 ).mappings()
@@ -229,7 +268,11 @@ class ErrorQueueStore:
                     conn.execute(
                         _A.insert(), [{"error_id": r.id, "at": now, "event": "retrying", "by": by} for r in batch]
                     )
-            rows += batch
+                return batch
+
+        for start in range(0, len(ids), _KEY_CHUNK):
+            chunk = ids[start : start + _KEY_CHUNK]
+            rows += _retrying(lambda chunk=chunk: claim(chunk))
         return rows
 
     def claimed(self, by: str, *, flow: str | None = None, limit: int | None = None) -> list[ErrorRow]:
@@ -248,20 +291,36 @@ class ErrorQueueStore:
         held = [_T.c.status == "retrying", _T.c.claimed_by == by]
         if flow is not None:
             held.append(_T.c.flow == flow)
-        with self.engine.begin() as conn:
-            released = conn.execute(
-                _T.update().where(*held).values(status="open", claimed_by=None).returning(*_T.c)
-            ).mappings()
-            rows = sorted((_row(m) for m in released), key=lambda r: r.id)
-            if rows:
-                conn.execute(
-                    _A.insert(),
-                    [
-                        {"error_id": r.id, "at": now, "event": "reopened", "by": by, "message": "retry did not finish"}
-                        for r in rows
-                    ],
-                )
-        return rows
+
+        def reopen_held() -> list[ErrorRow]:
+            with self.engine.begin() as conn:
+                locked = _lock_in_id_order(conn, *held)
+                if not locked:
+                    return []
+                released = conn.execute(
+                    _T.update()
+                    .where(_T.c.id.in_(locked), *held)
+                    .values(status="open", claimed_by=None)
+                    .returning(*_T.c)
+                ).mappings()
+                rows = sorted((_row(m) for m in released), key=lambda r: r.id)
+                if rows:
+                    conn.execute(
+                        _A.insert(),
+                        [
+                            {
+                                "error_id": r.id,
+                                "at": now,
+                                "event": "reopened",
+                                "by": by,
+                                "message": "retry did not finish",
+                            }
+                            for r in rows
+                        ],
+                    )
+                return rows
+
+        return _retrying(reopen_held)
 
     def open_ids(self, *, flow: str | None = None) -> list[int]:
         """Ids of every ``open`` row (of one flow), oldest first: what "retry all" claims."""
@@ -382,12 +441,17 @@ class ErrorQueueStore:
     def _close(self, flow: str, keys: Iterable[str], *, how: str, by: str, event: str) -> int:
         now = _now()
         total = 0
-        for batch in _chunks(keys):
+
+        def close(batch: list[str]) -> int:
             with self.engine.begin() as conn:
+                active = (_T.c.flow == flow, _T.c.record_key.in_(batch), _T.c.status.in_(schema.ACTIVE_STATUSES))
+                locked = _lock_in_id_order(conn, *active)
+                if not locked:
+                    return 0
                 closed = (
                     conn.execute(
                         _T.update()
-                        .where(_T.c.flow == flow, _T.c.record_key.in_(batch), _T.c.status.in_(schema.ACTIVE_STATUSES))
+                        .where(_T.c.id.in_(locked), *active)
                         .values(status="resolved", claimed_by=None, resolved_at=now, resolved_by=by, resolution=how)
                         .returning(_T.c.id)
                     )
@@ -399,7 +463,10 @@ class ErrorQueueStore:
                         _A.insert(),
                         [{"error_id": i, "at": now, "event": event, "by": by, "message": how} for i in closed],
                     )
-                total += len(closed)
+                return len(closed)
+
+        for batch in _chunks(keys):
+            total += _retrying(lambda batch=batch: close(batch))
         return total
 
     def ignore(self, id: int, *, who: str, why: str) -> ErrorRow:
@@ -431,7 +498,8 @@ class ErrorQueueStore:
     def mark_synced(self, flow: str, keys: Iterable[str], *, at: datetime | None = None) -> None:
         """Record that these keys were synced successfully at ``at`` (now by default); never moves back."""
         at = at or _now()
-        for batch in _chunks(keys):
+
+        def upsert(batch: list[str]) -> None:
             with self.engine.begin() as conn:
                 insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_M)
                 insert = insert.values([{"flow": flow, "record_key": k, "last_synced": at} for k in batch])
@@ -442,6 +510,10 @@ class ErrorQueueStore:
                         where=_M.c.last_synced < insert.excluded.last_synced,
                     )
                 )
+
+        # sorted: two runs marking overlapping keys lock the marker rows in the same order
+        for batch in _chunks(sorted({str(k) for k in keys})):
+            _retrying(lambda batch=batch: upsert(batch))
 
     def last_synced(self, flow: str, keys: Iterable[str]) -> dict[str, datetime]:
         """When each key (of those that have one) was last synced successfully."""

@@ -153,11 +153,36 @@ def rendered_flow_docs(mappings: Path | str | None = None) -> tuple[dict[str, st
 
 
 def cached_flow_doc_md(flow_name: str, mappings: Path | str | None = None) -> str:
-    """:func:`~magento_netsuite.governance.render.flow_doc_md` of the validated document, cached by content."""
-    flows, _ = rendered_flow_docs(mappings)
+    """:func:`~magento_netsuite.governance.render.flow_doc_md` of the validated document, cached by content.
+
+    A broken entity file fails only the DAGs of the flows it holds: a flow of a valid file is rendered
+    from the valid part of the document (uncached, with a warning naming the broken files)."""
+    from magento_netsuite.governance.errors import MappingDocumentError
+
+    try:
+        flows, _ = rendered_flow_docs(mappings)
+    except MappingDocumentError as error:
+        return _despite(error, flow_name, mappings)
     if flow_name not in flows:
         from magento_netsuite.governance.loader import _load
 
         directory = Path(mappings if mappings is not None else MAPPINGS_DIR).resolve()
         _load(directory).flow(flow_name)  # raises the loader's KeyError naming the known flows
     return flows[flow_name]
+
+
+def _despite(error: Exception, flow_name: str, mappings: Path | str | None) -> str:
+    """``flow_name``'s doc from the valid files when the document is invalid elsewhere; else ``error``."""
+    from magento_netsuite.governance.errors import MappingDocumentError
+    from magento_netsuite.governance.loader import _load
+    from magento_netsuite.governance.render import flow_doc_md
+
+    directory = Path(mappings if mappings is not None else MAPPINGS_DIR).resolve()
+    try:
+        doc = _load(directory, partial=True)
+    except MappingDocumentError:
+        raise error from None
+    if flow_name not in doc.flow_index:
+        raise error
+    log.warning("flow %s renders from the valid part of the mapping document; elsewhere: %s", flow_name, error)
+    return flow_doc_md(flow_name, doc)

@@ -26,7 +26,7 @@ from magento_netsuite.governance.model import (
     ValueMap,
 )
 from magento_netsuite.governance.paths import validate_path
-from magento_netsuite.governance.sources import VALUE_MAPS_FILE, read_sources
+from magento_netsuite.governance.sources import VALUE_MAPS_FILE, Undecodable, read_sources
 from magento_netsuite.governance.transforms import unknown_transform_steps
 
 ENTITY_KEYS = {"entity", "title", "description", "keys", "flows", "fields", "settings"}
@@ -103,6 +103,18 @@ def _parse(loader_class: type, text: str) -> Any:
 
 
 def _read_yaml(path: Path, text: str, issues: _Collector) -> Any:
+    """The YAML of one file, or None after adding an issue naming the file (undecodable, malformed, empty)."""
+    if isinstance(text, Undecodable):
+        issues.add(path, text.line, path.stem, None, text.reason)
+        return None
+    before = len(issues.issues)
+    raw = _parse_yaml(path, text, issues)
+    if raw is None and len(issues.issues) == before:
+        issues.add(path, None, path.stem, None, "the file is empty (no YAML document in it)")
+    return raw
+
+
+def _parse_yaml(path: Path, text: str, issues: _Collector) -> Any:
     try:
         return _parse(_FastMarkedLoader, text)
     except yaml.YAMLError:
@@ -321,8 +333,13 @@ def _load_entity(
     return model, resolved
 
 
-def _load(directory: Path, sources: dict[Path, str] | None = None) -> MappingDocument:
-    """Validate the document in ``directory``; ``sources`` (from :func:`read_sources`) if already read."""
+def _load(directory: Path, sources: dict[Path, str] | None = None, *, partial: bool = False) -> MappingDocument:
+    """Validate the document in ``directory``; ``sources`` (from :func:`read_sources`) if already read.
+
+    ``partial``: when only entity files have problems, the document of the other files (their entities
+    and flows) instead of the error: what a DAG whose flow lives in a valid file needs to import. A
+    problem in ``value_maps.yaml`` (which every file may use) still raises.
+    """
     issues = _Collector()
     if not directory.is_dir():
         issues.add(directory, None, None, None, "mapping directory does not exist")
@@ -351,7 +368,11 @@ def _load(directory: Path, sources: dict[Path, str] | None = None) -> MappingDoc
                 continue
             flow_index[flow.name] = flow
     if issues.issues:
-        raise MappingDocumentError(issues.issues)
+        broken = {Path(issue.file) for issue in issues.issues}
+        if not partial or broken & {directory, directory / VALUE_MAPS_FILE}:
+            raise MappingDocumentError(issues.issues)
+        entities = {name: e for name, e in entities.items() if Path(e.file) not in broken}
+        flow_index = {name: f for name, f in flow_index.items() if f.entity in entities}
     return MappingDocument(entities=entities, value_maps=value_maps, flow_index=flow_index, source=str(directory))
 
 

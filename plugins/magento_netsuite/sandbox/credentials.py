@@ -1,5 +1,8 @@
 """Fixed credentials of the bundled sandboxes (sandbox-only values, useless anywhere else).
 
+They look random on purpose: Airflow masks every credential it knows in logs, and the alerts scrub
+them, so a credential that is also a word ("restlet", "sandbox") would be cut out of ordinary text.
+
 Both sandboxes accept exactly these; the helpers build the Airflow connection JSON
 (``AIRFLOW_CONN_MAGENTO_DEFAULT`` / ``AIRFLOW_CONN_NETSUITE_DEFAULT``) in the shapes of
 docs/architecture.md, "Airflow connections".
@@ -11,20 +14,20 @@ import json
 from typing import Any, Literal
 
 # Magento integration (System > Integrations): bearer token and the four OAuth 1.0a values.
-MAGENTO_BEARER_TOKEN = "mns-sandbox-integration-token"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_CONSUMER_KEY = "mns-sandbox-consumer-key"
-MAGENTO_CONSUMER_SECRET = "mns-sandbox-consumer-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_ACCESS_TOKEN = "mns-sandbox-access-token"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-MAGENTO_ACCESS_TOKEN_SECRET = "mns-sandbox-access-token-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_BEARER_TOKEN = "sbx2cb9fc3b311c8aff1df54275"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_CONSUMER_KEY = "sbx22f4aa0c2146ef87f45cddaf"
+MAGENTO_CONSUMER_SECRET = "sbxc38be17869e6ae8eddca51bd"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN = "sbx80c9d83121016de873573d8d"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+MAGENTO_ACCESS_TOKEN_SECRET = "sbx54e79142c2c7bf5577894d4f"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
 
 # NetSuite account, token-based authentication (TBA) and OAuth 2.0 client credentials (M2M).
 NETSUITE_ACCOUNT_ID = "1234567_SB1"
-NETSUITE_CONSUMER_KEY = "mns-sandbox-ns-consumer-key"
-NETSUITE_CONSUMER_SECRET = "mns-sandbox-ns-consumer-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_TOKEN_ID = "mns-sandbox-ns-token-id"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_TOKEN_SECRET = "mns-sandbox-ns-token-secret"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
-NETSUITE_CLIENT_ID = "mns-sandbox-ns-client-id"
-NETSUITE_CERTIFICATE_ID = "mns-sandbox-ns-certificate-id"
+NETSUITE_CONSUMER_KEY = "sbx55d0ac1534964b323b07ec87"
+NETSUITE_CONSUMER_SECRET = "sbxb1b57ae72694890a8ced532f"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_ID = "sbx53ca51eb1234dcd0f9e03f82"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_TOKEN_SECRET = "sbx368e12ca06bfced2ca26ad05"  # ruff: ignore[hardcoded-password-string] - sandbox-only value
+NETSUITE_CLIENT_ID = "sbxa8808f0952301010fb3d6cf2"
+NETSUITE_CERTIFICATE_ID = "sbx27ce46416ddc67650b02ce83"
 
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
 

@@ -38,16 +38,28 @@ def _connection_url(conn_id: str) -> str | None:
     if conn.conn_type == "sqlite":
         return f"sqlite:///{conn.host}"
     if conn.conn_type in {"postgres", "postgresql"}:
-        url = sa.URL.create(
-            "postgresql+psycopg2",
-            username=conn.login or None,
-            password=conn.password or None,
-            host=conn.host or None,
-            port=conn.port or None,
-            database=conn.schema or None,
-        )
-        return url.render_as_string(hide_password=False)
+        return _postgres_url(conn_id)
     raise ValueError(f"connection {conn_id!r}: conn_type {conn.conn_type!r} is not supported (use sqlite or postgres)")
+
+
+def _postgres_url(conn_id: str) -> str:
+    """The postgres provider's URL of the connection, with its libpq extras (``sslmode``, ``sslrootcert``,
+    ``options``...) as URL query parameters, which is how SQLAlchemy hands them to the driver.
+
+    ``PostgresHook.sqlalchemy_url`` builds the URL (scheme, credentials, ``sqlalchemy_query``) but leaves
+    the plain extras to its own ``get_conn``; the store's engine is SQLAlchemy's, so they are added here.
+    The driver stays psycopg2 unless the connection's ``sqlalchemy_scheme`` extra says otherwise.
+    """
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    hook = PostgresHook(postgres_conn_id=conn_id)
+    extras = hook.connection.extra_dejson
+    if not extras.get("sqlalchemy_scheme"):
+        hook = PostgresHook(postgres_conn_id=conn_id, sqlalchemy_scheme="postgresql+psycopg2")
+    url = hook.sqlalchemy_url
+    libpq = {str(k): str(v) for k, v in extras.items() if k not in hook.ignored_extra_options}
+    url = url.update_query_dict({**libpq, **dict(url.query)})
+    return url.render_as_string(hide_password=False)
 
 
 def store_url(conn_id: str = STORE_CONN_ID) -> str:

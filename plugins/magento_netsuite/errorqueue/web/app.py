@@ -61,6 +61,22 @@ STATUS_FILTERS = {
     "all": None,
 }
 MAX_RETRY_IDS = 1000
+MAX_ID = 2**63 - 1
+"""Row ids are 64-bit integers in both stores; a larger id is a request error (422), never a 500."""
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathRowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+"""The page loads only its own static files and talks only to its own API; only Airflow's UI (same
+origin) may frame it."""
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @functools.cache
@@ -168,7 +184,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         parsed = datetime.fromisoformat(seen)
         if parsed.tzinfo is None:
             raise ValueError("naive timestamp")
-        return parsed, int(row_id)
+        number = int(row_id)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError("row id out of range")
+        return parsed, number
     except ValueError:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"cursor {cursor!r} is not valid") from None
 
@@ -191,7 +210,7 @@ async def pending_replays(request: Request, token: str) -> dict[int, str]:
 
 
 class RetryBody(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=MAX_RETRY_IDS)
+    ids: list[RowId] = Field(min_length=1, max_length=MAX_RETRY_IDS)
 
 
 class IgnoreBody(BaseModel):
@@ -202,10 +221,16 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Error Queue", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
     @app.get("/", response_class=HTMLResponse, dependencies=[can_read])
     def page() -> HTMLResponse:
         html = (HERE / "templates" / "index.html").read_text()
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     @app.get("/api/errors", dependencies=[can_read])
     async def list_errors(
@@ -251,7 +276,7 @@ def create_app() -> FastAPI:
         }
 
     @app.get("/api/errors/{error_id}", dependencies=[can_read])
-    async def error_detail(request: Request, token: Token, error_id: Annotated[int, PathParam(ge=1)]) -> dict:
+    async def error_detail(request: Request, token: Token, error_id: PathRowId) -> dict:
         store = get_store()
         row = await run_in_threadpool(store.get, error_id)
         if row is None:
@@ -267,16 +292,30 @@ def create_app() -> FastAPI:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Retry works only inside the Airflow API server")
         store = get_store()
         wanted = sorted(set(body.ids))
-        claim = f"error-queue-page:{user}:{uuid4().hex[:12]}"
-        claimed = await run_in_threadpool(store.mark_retrying, wanted, by=claim)
+        nothing_open = HTTPException(
+            status.HTTP_409_CONFLICT,
+            "none of the selected rows is open (already retrying, resolved or ignored): nothing triggered",
+        )
+        # rows a queued or running replay run already names are left out before claiming, so a refused
+        # click writes no "retrying"/"reopened" history
         try:
-            pending = await api.pending_replays() if claimed else {}
+            pending = await api.pending_replays()
+        except AirflowApiError as error:
+            raise HTTPException(error.status, f"Airflow could not list {REPLAY_DAG_ID} runs: {error.detail}") from None
+        candidates = [i for i in wanted if i not in pending]
+        if not candidates:
+            raise nothing_open
+        claim = f"error-queue-page:{user}:{uuid4().hex[:12]}"
+        claimed = await run_in_threadpool(store.mark_retrying, candidates, by=claim)
+        if not claimed:
+            raise nothing_open
+        try:
+            # asked again after claiming: a run handed these rows between the first look and the claim
+            # (a concurrent click) must not get a twin; only this rare race writes history on a refusal
+            pending = await api.pending_replays()
             ids = [r.id for r in claimed if r.id not in pending]
             if not ids:
-                raise HTTPException(
-                    status.HTTP_409_CONFLICT,
-                    "none of the selected rows is open (already retrying, resolved or ignored): nothing triggered",
-                )
+                raise nothing_open
             run = await api.trigger_replay(ids, note=f"Retry from the Error Queue page by {user}: {len(ids)} row(s)")
         except AirflowApiError as error:
             await run_in_threadpool(store.release, claim)
@@ -301,7 +340,7 @@ def create_app() -> FastAPI:
         }
 
     @app.post("/api/errors/{error_id}/ignore", dependencies=[can_replay, SameOrigin])
-    async def ignore(user: UserName, error_id: Annotated[int, PathParam(ge=1)], body: IgnoreBody) -> dict:
+    async def ignore(user: UserName, error_id: PathRowId, body: IgnoreBody) -> dict:
         if not body.reason.strip():
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a reason is required to ignore an error")
         store = get_store()

@@ -23,14 +23,16 @@ from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 SKU_LOOKUP_BATCH = 500
+SKU_EQ_BATCH = 50
+"""SKUs holding a comma per ORed ``eq`` lookup (Magento splits an ``in`` value on commas)."""
 MAGENTO_PAGE = 1000
 MAGENTO_LISTING_PAGE = 5000
 """Source items per page of the full-mode listing (the hook caps it at 300 when the input limit is on)."""
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Quantities equal to the thousandth (they travel as floats through JSON and the store)."""
-    return abs(float(a) - float(b)) < 1e-3
+    """Quantities equal to Magento's precision, 0.0001 (they travel as floats through JSON and the store)."""
+    return abs(float(a) - float(b)) < 5e-5
 
 
 @dataclass
@@ -48,15 +50,20 @@ def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
     """The SKUs Magento has a product for, in batched ``sku in (...)`` searches (500 SKUs each).
 
     A SKU with an MSI source item is a Magento product, so the source-items search (indexed on SKU)
-    answers most of them; only SKUs without any source item are looked up among the products.
+    answers most of them; only SKUs without any source item are looked up among the products. A SKU
+    holding a comma can't travel in an ``in`` list (Magento splits the value on commas), so those are
+    asked for with ORed ``eq`` filters, 50 a request.
     """
     wanted = sorted(set(skus))
     found: set[str] = set()
     for resource in ("inventory/source-items", "products"):
         rest = [s for s in wanted if s not in found]
-        for start in range(0, len(rest), SKU_LOOKUP_BATCH):
-            chunk = rest[start : start + SKU_LOOKUP_BATCH]
-            for page in hook.search(resource, [[("sku", chunk, "in")]], page_size=MAGENTO_PAGE, fields=["sku"]):
+        plain = [s for s in rest if "," not in s]
+        comma = [s for s in rest if "," in s]
+        groups = [[("sku", plain[i : i + SKU_LOOKUP_BATCH], "in")] for i in range(0, len(plain), SKU_LOOKUP_BATCH)]
+        groups += [[("sku", s, "eq") for s in comma[i : i + SKU_EQ_BATCH]] for i in range(0, len(comma), SKU_EQ_BATCH)]
+        for group in groups:
+            for page in hook.search(resource, [group], page_size=MAGENTO_PAGE, fields=["sku"]):
                 found.update(str(p.get("sku")) for p in page)
     return found
 
@@ -155,7 +162,7 @@ def stale_source_items(
     An extracted row that was quarantined is not "no longer stocked" (we just could not read it)."""
     sources = doc.value_map("location_to_source").entries
     extracted = {(i["sku"], i["source_code"]) for i in items}
-    extracted |= {(str(r.get("sku")).strip(), str(sources.get(str(r.get("location_id"))))) for r in rows}
+    extracted |= {(str(r.get("sku")), str(sources.get(str(r.get("location_id"))))) for r in rows}
     stale = []
     for current in listing:
         key = (str(current.get("sku")), str(current.get("source_code")))

@@ -3,18 +3,28 @@
 The mapping places ``sku`` and ``location_id → source_code`` (value map ``location_to_source``); the
 quantity is the mapping's ``quantity_basis`` column (``available`` by default) minus the safety
 buffer, never below zero, and the status follows it. Inactive items go to 0 / out of stock.
+
+The key is the SKU exactly as NetSuite spells it: a SKU with surrounding whitespace is its own record
+(quarantined, never merged into the SKU it resembles), and a quantity Magento's ``decimal(12,4)``
+column cannot hold exactly is quarantined rather than rounded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from magento_netsuite.flows.inventory.constants import ENTITY, FLOW
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.governance import Flow, MappingDocument, load_mapping_document, translate_record
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
+
+MAGENTO_SKU_LENGTH = 64
+"""``catalog_product_entity.sku`` is ``varchar(64)``."""
+MAGENTO_QUANTITY_MAX = Decimal("99999999.9999")
+"""``inventory_source_item.quantity`` is ``decimal(12,4)``: 8 digits before the point, 4 after."""
+MAGENTO_QUANTITY_STEP = Decimal("0.0001")
 
 
 def record_key(sku: Any, source_code: Any) -> str:
@@ -27,7 +37,7 @@ def row_key(row: Mapping[str, Any], doc: MappingDocument | None = None) -> str:
     doc = doc or load_mapping_document()
     location = str(row.get("location_id"))
     source = doc.value_map("location_to_source").entries.get(location, f"location:{location}")
-    return record_key(str(row.get("sku") or "").strip(), source)
+    return record_key(str(row.get("sku") or ""), source)
 
 
 def quarantine(
@@ -46,11 +56,36 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def sku_problem(sku: Any) -> str | None:
+    """Why a NetSuite SKU can't be a Magento SKU as it is, or None."""
+    if not isinstance(sku, str) or not sku.strip():
+        return None  # missing: the mapping's required check names it
+    if sku != sku.strip():
+        return f"SKU {sku!r} has leading or trailing whitespace; correct the Item Name/Number in NetSuite"
+    if any(ord(c) < 32 or ord(c) == 127 for c in sku):
+        return f"SKU {sku!r} holds control characters; correct the Item Name/Number in NetSuite"
+    if len(sku) > MAGENTO_SKU_LENGTH:
+        return f"SKU {sku[:40]!r}... is {len(sku)} characters, Magento holds at most {MAGENTO_SKU_LENGTH}"
+    return None
+
+
+def quantity_problem(quantity: Decimal) -> str | None:
+    """Why Magento's ``decimal(12,4)`` quantity can't hold ``quantity`` exactly, or None."""
+    if quantity > MAGENTO_QUANTITY_MAX:
+        return f"{quantity} is over Magento's largest stock quantity {MAGENTO_QUANTITY_MAX}"
+    if quantity != quantity.quantize(MAGENTO_QUANTITY_STEP, rounding=ROUND_DOWN):
+        return f"{quantity} has more than 4 decimal places (Magento stores quantities to {MAGENTO_QUANTITY_STEP})"
+    return None
+
+
 def source_item(
     row: Mapping[str, Any], flow: Flow, doc: MappingDocument, settings: InventorySettings, ctx: RunContext
 ) -> dict[str, Any] | RecordOutcome:
     """The MSI source item ``{key, sku, source_code, quantity, status}`` or the quarantine outcome."""
     key = row_key(row, doc)
+    bad_sku = sku_problem(row.get("sku"))
+    if bad_sku:
+        return quarantine(key, row, "validation", bad_sku, "sku", ctx)
     translation = translate_record(flow, row, doc)
     if translation.violations:
         first = translation.violations[0]
@@ -72,6 +107,9 @@ def source_item(
     if quantity < 0:
         message = f"{sku} at {source_code}: {basis} is negative ({quantity}); Magento is never sent a negative stock"
         return quarantine(key, row, "validation", message, basis, ctx)
+    too_big_or_fine = quantity_problem(quantity)
+    if too_big_or_fine:
+        return quarantine(key, row, "validation", f"{sku} at {source_code}: {basis} {too_big_or_fine}", basis, ctx)
     if row.get("inactive"):
         quantity = Decimal(0)
     pushed = max(Decimal(0), quantity - settings.buffer(sku, source_code))

@@ -15,8 +15,8 @@ Kinds (``Fault.kind``):
 * ``auth``: answer the system's 401.
 * ``record``: reject the record whose key equals ``key`` with the system's record error.
 * ``lost_answer``: the request is carried out in full (a POST creates its record), then the answer
-  is dropped and the client sees ``status`` (503 by default) instead: the "outcome unknown" case of
-  a timeout after the body went out, a connection reset or a gateway 5xx.
+  is dropped: the client waits ``seconds`` and then sees ``status`` (503 by default) instead, the
+  "outcome unknown" case of a timeout after the body went out, a connection reset or a gateway 5xx.
 
 Scope: ``path`` (regex searched in the request path, optional), ``method`` (optional), ``count``
 (apply to the next N matching requests; ``None`` = until cleared), ``share`` (probability
@@ -123,6 +123,10 @@ class FaultInjector:
         self._latency_pattern: re.Pattern[str] | None = None
         self.injected: Counter[str] = Counter()
         self.served = 0
+        self.delayed = 0
+        self.delayed_ms = 0.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
     # -- configuration
     def add(self, fault: Fault) -> int:
@@ -148,13 +152,23 @@ class FaultInjector:
             self._latency_pattern = None
             self.injected.clear()
             self.served = 0
+            self.delayed = 0
+            self.delayed_ms = 0.0
+            self.peak_in_flight = self.in_flight
 
     def describe(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "faults": [active.describe() for active in self._faults],
                 "latency": self.latency.model_dump(),
-                "counters": {"injected": dict(self.injected), "served": self.served},
+                "counters": {
+                    "injected": dict(self.injected),
+                    "served": self.served,
+                    "delayed": self.delayed,
+                    "delayed_ms": round(self.delayed_ms, 3),
+                    "in_flight": self.in_flight,
+                    "peak_in_flight": self.peak_in_flight,
+                },
             }
 
     # -- decisions
@@ -184,6 +198,10 @@ class FaultInjector:
         active = self._take(("latency",), method, path)
         if active is not None:
             delay += active.fault.seconds + self._rng.uniform(0, active.fault.jitter)
+        if delay > 0:
+            with self._lock:
+                self.delayed += 1
+                self.delayed_ms += delay * 1000
         return delay
 
     def request_fault(self, method: str, path: str) -> ActiveFault | None:
@@ -206,6 +224,16 @@ class FaultInjector:
         with self._lock:
             self.served += 1
 
+    def entered(self) -> None:
+        """A request is being answered (``peak_in_flight``: the most answered at once, for overlap tests)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def left(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
 
 class FaultMiddleware:
     """ASGI middleware applying latency, timeout, status and auth faults to API requests."""
@@ -218,6 +246,13 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
+        self.injector.entered()
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.injector.left()
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         delay = self.injector.delay_for(method, path)
         if delay > 0:
@@ -230,6 +265,7 @@ class FaultMiddleware:
         kind = active.fault.kind
         if kind == "lost_answer":
             await self.app(scope, receive, _discard)
+            await asyncio.sleep(active.fault.seconds)
             await self.injector.renderer.status_error(active.fault.status)(scope, receive, send)
             return
         if kind == "timeout":

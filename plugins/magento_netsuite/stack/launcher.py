@@ -371,9 +371,9 @@ class Stack:
         """The pool every deployment must create, the sandbox account's limit, the DAGs to unpause."""
         cfg = self.config
         pool = {"name": NETSUITE_POOL, "slots": cfg.pool_slots, "description": POOL_DESCRIPTION}
-        response = self.api("PATCH", f"/api/v2/pools/{NETSUITE_POOL}", json=pool)
+        response = self._provisioning_call("PATCH", f"/api/v2/pools/{NETSUITE_POOL}", json=pool)
         if response.status_code == 404:
-            response = self.api("POST", "/api/v2/pools", json=pool)
+            response = self._provisioning_call("POST", "/api/v2/pools", json=pool)
         response.raise_for_status()
         if cfg.sandboxes:
             httpx.post(
@@ -383,7 +383,17 @@ class Stack:
             ).raise_for_status()
         for dag_id in cfg.unpause:
             self.wait_for_dag(dag_id)
-            self.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+            self._provisioning_call("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+
+    def _provisioning_call(self, method: str, path: str, attempts: int = 5, **kwargs: Any) -> httpx.Response:
+        """An API call that is retried on a 5xx: on SQLite a write can meet "database is locked" while
+        the scheduler and the dag-processor write too (seen on a loaded 2-core machine)."""
+        for attempt in range(1, attempts):
+            response = self.api(method, path, **kwargs)
+            if response.status_code < 500:
+                return response
+            time.sleep(attempt)
+        return self.api(method, path, **kwargs)
 
     def wait_for_dag(self, dag_id: str, timeout: float = 120) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

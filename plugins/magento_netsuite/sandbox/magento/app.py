@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, Response
 
 from magento_netsuite.sandbox.common.control import control_router, instrument
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
+from magento_netsuite.sandbox.magento import catalog as catalog_routes
 from magento_netsuite.sandbox.magento import fields, search
 from magento_netsuite.sandbox.magento.auth import OAuthVerifier, check_bearer
 from magento_netsuite.sandbox.magento.errors import (
@@ -109,6 +110,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     defaults = Settings(input_limit=input_limit, bearer_enabled=bearer_enabled)
     box: dict[str, Any] = {"settings": defaults, "baseline": dataset or generate(SeedConfig())}
     state = MagentoState(box["baseline"])
+    catalog = catalog_routes.Catalog(state)
     instruments = instrument(app, RENDERER)
     injector = instruments.injector
     verifier = OAuthVerifier()
@@ -260,6 +262,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         product = body.get("product") if isinstance(body, dict) else None
         if isinstance(product, dict) and product.get("sku"):
             reject(str(product["sku"]), request)
+        catalog.check_product(body)
         return _json(state.save_product(body))
 
     @v1.get("/products/{sku}", dependencies=[guard(ACL_PRODUCTS)])
@@ -270,6 +273,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def put_product(sku: str, request: Request) -> Response:
         body = await _body(request)
         reject(sku, request)
+        catalog.check_product(body, sku)
         return _json(state.save_product(body, path_sku=sku))
 
     # ---------------------------------------------------------------- inventory
@@ -339,6 +343,17 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         errors = any(op.data_hash is None for op in bulk.operations)
         return _json({"bulk_uuid": bulk.uuid, "request_items": items, "errors": errors}, status=202)
 
+    catalog_routes.add_routes(
+        v1,
+        bulk_router,
+        catalog,
+        guard=guard,
+        acl=ACL_PRODUCTS,
+        body_of=_body,
+        rejected_keys=rejected_keys,
+        bulk_delay=lambda: settings().bulk_delay_ms / 1000,
+        pending=pending,
+    )
     for prefix in STORE_PREFIXES:
         app.include_router(v1, prefix=prefix)
     for prefix in BULK_PREFIXES:
@@ -369,6 +384,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     @control.post("/reset")
     async def reset() -> Response:
         state.load(box["baseline"])
+        catalog.reset()
         box["settings"] = defaults
         injector.reset()
         instruments.metrics.reset()
@@ -387,6 +403,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
             raise bad_request(f"invalid seed config: {exc}") from None
         box["baseline"] = await asyncio.to_thread(generate, config)
         state.load(box["baseline"])
+        catalog.reset()
         return _json(
             {"counts": state.counts(), "mismatches": {k: len(v) for k, v in box["baseline"].mismatches.items()}}
         )

@@ -180,7 +180,9 @@ def test_inactivated_item_is_disabled_not_deleted(products_dag, env: FlowEnv) ->
     assert product(env, sku)["status"] == 2
 
 
-def test_rejected_product_is_quarantined_alone_and_replays(products_dag, env: FlowEnv) -> None:
+@pytest.mark.parametrize("load_mode", ["sync", "async"])
+def test_rejected_product_is_quarantined_alone_and_replays(products_dag, env: FlowEnv, load_mode: str) -> None:
+    env.monkeypatch.setenv("MNS_PRODUCTS_LOAD_MODE", load_mode)  # async: the bulk API, one operation per product
     env.netsuite.post("items", [new_item("NEW-0002"), new_item("NEW-0003")])
     env.magento.fault(kind="record", key="NEW-0003", message='The value of attribute "upc" must be unique', field="upc")
 
@@ -188,6 +190,7 @@ def test_rejected_product_is_quarantined_alone_and_replays(products_dag, env: Fl
 
     assert summary["quarantined"] == 1 and summary["extra"]["to_create"] == 2
     assert product(env, "NEW-0002") is not None and product(env, "NEW-0003") is None
+    assert (env.magento.calls("async/bulk") > 0) == (load_mode == "async")
     (row,) = ErrorQueueStore.from_connection().open_errors(flow=FLOW)
     assert row.record_key == "NEW-0003" and row.field_path == "upc"
     assert "must be unique" in row.message and row.payload["itemId"] == "NEW-0003"

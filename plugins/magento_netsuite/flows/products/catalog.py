@@ -6,7 +6,8 @@
 * :func:`save_products`: creates (``POST /V1/products``) and updates (``PUT /V1/products/{sku}``)
   one call each, or through the async bulk API (``POST /async/bulk/V1/products``, ``PUT
   /async/bulk/V1/products/bySku``, one operation per product, then ``GET /V1/bulk/{uuid}/status``),
-  which takes hundreds of products per call. A product Magento refuses fails alone, with its message.
+  which takes hundreds of products per call. A product Magento refuses fails alone, with its message
+  and field (a refused bulk operation is re-sent on its own for Magento's structured error).
 """
 
 from __future__ import annotations
@@ -104,6 +105,14 @@ def save_products(
         ):
             for start in range(0, len(bodies), per_request):
                 _bulk(hook, path, method, bodies[start : start + per_request], result)
+        # a bulk operation reports only a rendered message: re-send each refused product on its own, which
+        # gives Magento's structured error (the field) or, for a retriable failure, saves it
+        for body in [b for b in creates if b["sku"] in result.failed]:
+            del result.failed[body["sku"]]
+            _one(hook, "POST", "V1/products", body, result)
+        for body in [b for b in updates if b["sku"] in result.failed]:
+            del result.failed[body["sku"]]
+            _one(hook, "PUT", f"V1/products/{body['sku']}", body, result)
         return result
     for body in creates:
         _one(hook, "POST", "V1/products", body, result)

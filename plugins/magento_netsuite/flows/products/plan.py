@@ -128,7 +128,7 @@ def plan(
             extra = {k: v for k, v in extra.items() if not _same(have.get(k), v)}
             labels = row["options"]
             row["options"] = {
-                c: label for c, label in labels.items() if options is None or options.get(c, label) != have.get(c)
+                c: label for c, label in labels.items() if options is None or options.get(c, label) != str(have.get(c))
             }
             row.update(action="update", top=top, custom=extra, id=product.get("id"))
         if kind == "parent":

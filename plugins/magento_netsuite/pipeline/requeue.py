@@ -35,7 +35,7 @@ def created_since_quarantined(
         return []
     rows = store.open_errors(flow=flow, error_class=error_class, status="open", limit=limit, order="oldest")
     skus = {row.record_key: sku_of(row.record_key) for row in rows}
-    created = Creations(creator).created_keys(set(skus.values()))
+    created = Creations(creator, store.engine).created_keys(set(skus.values()))  # both live in mns_store
     keys = sorted(key for key, sku in skus.items() if sku in created)
     if keys:
         log.info("%s: %d queued row(s) for SKU(s) %s has since created are read again", flow, len(keys), creator)

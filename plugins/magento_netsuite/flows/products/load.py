@@ -163,7 +163,7 @@ def configurable(children: list[dict[str, Any]], codes: list[str], attribute_ids
         attributes = {a.get("attribute_code"): a.get("value") for a in child.get("custom_attributes") or []}
         for code in codes:
             value = attributes.get(code)
-            if value not in (None, "") and int(value) not in values.setdefault(code, []):
+            if str(value).isdigit() and int(value) not in values.setdefault(code, []):  # an option id
                 values[code].append(int(value))
     options = [
         {

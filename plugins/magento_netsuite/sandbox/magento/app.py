@@ -17,6 +17,9 @@ Control endpoints (no auth): the shared ``/_sandbox/faults|metrics|config`` plus
 ``GET /_sandbox/source-items`` (every MSI row, ``?source_code=`` / ``?sku=`` to narrow).
 ``POST /_sandbox/config`` accepts ``input_limit``, ``bearer_enabled``, ``bulk_delay_ms``.
 
+Catalogue writes (select attributes, configurable products, async bulk products) are
+:mod:`.catalog`'s.
+
 Record-level faults (``kind: record``) apply to: order ship/comment (key = increment id or
 entity id), customer PUT (id or email), product POST/PUT (SKU), source items sync and bulk (SKU),
 base and tier prices (SKU, reported in the failure array with HTTP 200).

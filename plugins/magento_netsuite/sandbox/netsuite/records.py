@@ -523,7 +523,8 @@ class NetSuiteAccount:
         return done
 
     def upsert_items(self, changes: list[dict[str, Any]]) -> list[int]:
-        """Create items (``sku``, optional ``internal_id``/``displayname``/``inventory``) or set ``isinactive``."""
+        """Create items (``sku``, optional ``internal_id``/``displayname``/``inventory``) or set ``isinactive``;
+        either way set the given :attr:`ITEM_FIELDS` and ``parent`` (matrix items)."""
         now, ids = self.now(), []
         for change in changes:
             sku = str(change["sku"])

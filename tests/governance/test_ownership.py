@@ -25,7 +25,17 @@ def test_entity_and_direction_filter(doc):
     to_netsuite = OwnershipFilter(doc, entity="customer", source="magento", target="netsuite")
     assert to_netsuite.field_names == ["login_email"]
     to_magento = OwnershipFilter(doc, entity="product", source="netsuite", target="magento")
-    assert to_magento.field_names == ["sku", "erp_name", "cost", "weight", "vendor", "upc", "status"]
+    assert to_magento.field_names == [
+        "sku",
+        "erp_name",
+        "cost",
+        "weight",
+        "vendor",
+        "upc",
+        "status",
+        "option_color",
+        "option_size",
+    ]
 
 
 def test_asking_for_a_field_the_source_does_not_own_is_an_error(doc):

@@ -73,6 +73,17 @@ class Creations:
                 found.update((k, r) for k, r in conn.execute(query))
         return found
 
+    def created_keys(self, keys: Iterable[str]) -> set[str]:
+        """Of ``keys``, those whose record the target confirmed created (an intent alone does not count)."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for batch in chunks(sorted(set(keys))):
+                query = sa.select(CREATION.c.record_key).where(
+                    CREATION.c.flow == self.flow, CREATION.c.record_key.in_(batch), CREATION.c.target_id.is_not(None)
+                )
+                found.update(conn.execute(query).scalars())
+        return found
+
     def made_by(self, keys: Iterable[str], run_id: str) -> set[str]:
         """Of ``keys``, those this run created (an earlier try, or a create whose answer was lost)."""
         return {k for k, r in self.creators(keys).items() if r == run_id}

@@ -20,11 +20,13 @@ from magento_netsuite.flows.inventory.pipeline import load_items, plan
 from magento_netsuite.flows.inventory.settings import inventory_settings
 from magento_netsuite.flows.inventory.snapshot import Snapshot
 from magento_netsuite.flows.inventory.transform import row_key
+from magento_netsuite.flows.products.constants import FLOW as PRODUCTS_FLOW
 from magento_netsuite.governance import load_mapping_document
 from magento_netsuite.pipeline.budget import netsuite_hook
 from magento_netsuite.pipeline.flow import Flow, Record, Transformed
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext
 from magento_netsuite.pipeline.replay import FlowReplay
+from magento_netsuite.pipeline.requeue import created_since_quarantined
 from magento_netsuite.pipeline.watermark import Window
 
 ZEROED = "zeroed"
@@ -39,7 +41,10 @@ def extract(window: Window, ctx: RunContext) -> Any:
     locations = list(load_mapping_document().value_map("location_to_source").entries)
     hook = netsuite_hook(ctx)
     rows, _source = extract_inventory(hook, locations, window.since.at if window.since else None)
-    return [rows]
+    # stock queued as "unknown SKU" whose product the products flow has since created: read it again
+    retry = created_since_quarantined(FLOW, PRODUCTS_FLOW, lambda key: key.rsplit("@", 1)[0])
+    again = [row for row in reread(retry, ctx).values() if row is not None] if retry else []
+    return [rows, again]
 
 
 def transform(rows: list[Record], ctx: RunContext, *, mode: str) -> Transformed:

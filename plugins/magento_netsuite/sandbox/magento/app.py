@@ -17,6 +17,9 @@ Control endpoints (no auth): the shared ``/_sandbox/faults|metrics|config`` plus
 ``GET /_sandbox/source-items`` (every MSI row, ``?source_code=`` / ``?sku=`` to narrow).
 ``POST /_sandbox/config`` accepts ``input_limit``, ``bearer_enabled``, ``bulk_delay_ms``.
 
+Catalogue writes (select attributes, configurable products, async bulk products) are
+:mod:`.catalog`'s.
+
 Record-level faults (``kind: record``) apply to: order ship/comment/cancel (key = increment id or
 entity id), customer PUT (id or email), product POST/PUT (SKU), source items sync and bulk (SKU),
 base and tier prices (SKU, reported in the failure array with HTTP 200).
@@ -35,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 
 from magento_netsuite.sandbox.common.control import control_router, instrument
 from magento_netsuite.sandbox.datagen import Dataset, SeedConfig, generate
+from magento_netsuite.sandbox.magento import catalog as catalog_routes
 from magento_netsuite.sandbox.magento import fields, search, store_setup
 from magento_netsuite.sandbox.magento.auth import OAuthVerifier, check_bearer
 from magento_netsuite.sandbox.magento.errors import (
@@ -111,6 +115,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     defaults = Settings(input_limit=input_limit, bearer_enabled=bearer_enabled)
     box: dict[str, Any] = {"settings": defaults, "baseline": dataset or generate(SeedConfig())}
     state = MagentoState(box["baseline"])
+    catalog = catalog_routes.Catalog(state)
     instruments = instrument(app, RENDERER)
     injector = instruments.injector
     verifier = OAuthVerifier()
@@ -268,7 +273,11 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     @v1.get("/products", dependencies=[guard(ACL_PRODUCTS)])
     async def search_products(request: Request) -> Response:
         criteria = criteria_of(request)
-        page, total = search.apply(list(state.products.values()), criteria, product_field)
+        skus = _sku_prefilter(criteria)  # Magento finds SKUs by index; scanning a 50k catalogue per call is not
+        candidates = list(state.products.values()) if skus is None else [
+            state.products[s] for s in skus if s in state.products
+        ]  # fmt: skip
+        page, total = search.apply(candidates, criteria, product_field)
         return _search_response(request, [state.product_json(p) for p in page], criteria, total)
 
     @v1.post("/products", dependencies=[guard(ACL_PRODUCTS)])
@@ -277,6 +286,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         product = body.get("product") if isinstance(body, dict) else None
         if isinstance(product, dict) and product.get("sku"):
             reject(str(product["sku"]), request)
+        catalog.check_product(body)
         return _json(state.save_product(body))
 
     @v1.get("/products/{sku}", dependencies=[guard(ACL_PRODUCTS)])
@@ -287,6 +297,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     async def put_product(sku: str, request: Request) -> Response:
         body = await _body(request)
         reject(sku, request)
+        catalog.check_product(body, sku)
         return _json(state.save_product(body, path_sku=sku))
 
     # ---------------------------------------------------------------- inventory
@@ -357,6 +368,17 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         return _json({"bulk_uuid": bulk.uuid, "request_items": items, "errors": errors}, status=202)
 
     setup_v1, setup_control = store_setup.routers(guard, lambda: state.sources, grants, criteria_of)
+    catalog_routes.add_routes(
+        v1,
+        bulk_router,
+        catalog,
+        guard=guard,
+        acl=ACL_PRODUCTS,
+        body_of=_body,
+        rejected_keys=rejected_keys,
+        bulk_delay=lambda: settings().bulk_delay_ms / 1000,
+        pending=pending,
+    )
     for prefix in STORE_PREFIXES:
         app.include_router(v1, prefix=prefix)
         app.include_router(setup_v1, prefix=prefix)
@@ -388,6 +410,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     @control.post("/reset")
     async def reset() -> Response:
         state.load(box["baseline"])
+        catalog.reset()
         box["settings"] = defaults
         injector.reset()
         instruments.metrics.reset()
@@ -407,6 +430,7 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
             raise bad_request(f"invalid seed config: {exc}") from None
         box["baseline"] = await asyncio.to_thread(generate, config)
         state.load(box["baseline"])
+        catalog.reset()
         return _json(
             {"counts": state.counts(), "mismatches": {k: len(v) for k, v in box["baseline"].mismatches.items()}}
         )

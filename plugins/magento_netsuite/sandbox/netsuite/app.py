@@ -20,8 +20,9 @@ Control (no auth): the shared ``/_sandbox/faults|metrics|config`` (config also t
 ``customer_id`` for a contract price), ``POST /_sandbox/salesorders/{id|eid:..}/cancel`` (the UI's Cancel button) and
 ``.../close`` (``{"lines": [2]}``, the Close checkbox; see :mod:`.lifecycle`),
 ``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
-creates, ``[{sku, isinactive}]`` inactivates), ``POST /_sandbox/oauth2/clients``
-(``{client_id, certificate_id, public_key_pem}``).
+creates, ``[{sku, isinactive}]`` inactivates; also sets ``displayname``, ``cost``, ``weight``, ``vendorname``,
+``upccode``, matrix ``matrixtype``/``parent`` (a SKU)/``custitem_color``/``custitem_size``),
+``POST /_sandbox/oauth2/clients`` (``{client_id, certificate_id, public_key_pem}``).
 
 Record faults (``kind: record``) reject creates and upserts whose key matches: salesOrder and
 itemFulfillment by ``externalId``, customer by ``externalId`` or ``email``.

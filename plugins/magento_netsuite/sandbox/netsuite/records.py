@@ -620,7 +620,8 @@ class NetSuiteAccount:
         return done
 
     def upsert_items(self, changes: list[dict[str, Any]]) -> list[int]:
-        """Create items (``sku``, optional ``internal_id``/``displayname``/``inventory``) or set ``isinactive``."""
+        """Create items (``sku``, optional ``internal_id``/``displayname``/``inventory``) or set ``isinactive``;
+        either way set the given :attr:`ITEM_FIELDS` and ``parent`` (matrix items)."""
         now, ids = self.now(), []
         for change in changes:
             sku = str(change["sku"])
@@ -653,8 +654,28 @@ class NetSuiteAccount:
                         "UPDATE item SET isinactive = ?, lastmodifieddate = ? WHERE id = ?",
                         (tf(bool(change["isinactive"])), now, item_id),
                     )
+            self._set_item_fields(item_id, change, now)
             ids.append(item_id)
         return ids
+
+    ITEM_FIELDS = ("displayname", "cost", "weight", "vendorname", "upccode", "matrixtype", "custitem_color",
+                   "custitem_size")  # fmt: skip
+    """Item body fields ``POST /_sandbox/items`` may set (besides ``isinactive``); ``parent`` is a parent SKU."""
+
+    def _set_item_fields(self, item_id: int, change: dict[str, Any], now: str) -> None:
+        """Set the given item fields (and the parent, by SKU); any change stamps ``lastmodifieddate``."""
+        values = {name: change[name] for name in self.ITEM_FIELDS if name in change}
+        if "parent" in change:
+            parent = self.conn.execute("SELECT id FROM item WHERE itemid = ?", (str(change["parent"]),)).fetchone()
+            if parent is None:
+                raise ValueError(f"unknown parent item sku {change['parent']!r}")
+            values["parent"] = parent[0]
+        if values:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.conn.execute(
+                f"UPDATE item SET {assignments}, lastmodifieddate = ? WHERE id = ?",
+                (*values.values(), now, item_id),
+            )
 
     def _item_id(self, change: dict[str, Any]) -> int:
         if "item_id" in change:

@@ -82,9 +82,23 @@ def tf(flag: bool) -> str:
     return "T" if flag else "F"
 
 
+MATRIX_SCHEMA = """
+ALTER TABLE item ADD COLUMN parent INTEGER;
+ALTER TABLE item ADD COLUMN matrixtype TEXT;
+ALTER TABLE item ADD COLUMN custitem_color TEXT;
+ALTER TABLE item ADD COLUMN custitem_size TEXT;
+CREATE INDEX item_parent ON item(parent);
+"""
+"""Matrix items: a child's ``parent`` is its parent item's id, ``matrixtype`` is ``PARENT`` / ``CHILD`` /
+NULL, and the matrix option fields are custom item fields (``custitem_*``). NetSuite stores a list
+value's internal id there and ``BUILTIN.DF`` gives its label; the sandbox stores the label, which
+``BUILTIN.DF`` passes through, so a query written with ``BUILTIN.DF(i.custitem_color)`` reads the same."""
+
+
 def create_db() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     conn.executescript(SCHEMA)
+    conn.executescript(MATRIX_SCHEMA)
     return conn
 
 
@@ -110,7 +124,8 @@ def load(conn: sqlite3.Connection, dataset: Dataset) -> None:
         [(lid, lvl.name, round((1 - lvl.factor) * 100, 2)) for lid, lvl in sorted(levels.items())],
     )
     conn.executemany(
-        "INSERT INTO item VALUES (?, ?, ?, 'InvtPart', ?, ?, ?, ?, ?, NULL, ?, ?)",
+        "INSERT INTO item (id, itemid, displayname, itemtype, isinactive, cost, weight, vendorname, upccode, "
+        "externalid, lastmodifieddate, createddate) VALUES (?, ?, ?, 'InvtPart', ?, ?, ?, ?, ?, NULL, ?, ?)",
         [
             (
                 it.internal_id,

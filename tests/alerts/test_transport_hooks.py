@@ -53,3 +53,20 @@ def test_the_target_holds_no_secret_of_its_own(monkeypatch: pytest.MonkeyPatch) 
     target = load_target()
     assert target is not None and target.kind == "bot" and "xoxb-1-2" not in repr(target)
     assert target.secrets == ("xoxb-1-2",)
+
+
+def test_a_slack_connection_a_deadline_callback_may_not_read_is_reported(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Airflow 3.3 denies a deadline callback the lookup of a connection kept in its database: no
+    target, and an error that says where to define the connection instead (not a traceback)."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowSecretsBackendAccessDenied
+
+    def denied(cls, conn_id: str):
+        raise AirflowSecretsBackendAccessDenied(f"Access denied for connection '{conn_id}' by Execution API")
+
+    monkeypatch.setattr(Connection, "get", classmethod(denied))
+    with caplog.at_level("ERROR"):
+        assert load_target() is None
+    assert "AIRFLOW_CONN_" in caplog.text and "slack_alerts" in caplog.text

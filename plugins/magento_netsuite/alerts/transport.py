@@ -55,11 +55,20 @@ def _extra(conn: Any) -> dict[str, Any]:
 def load_target(conn_id: str = SLACK_CONN_ID) -> SlackTarget | None:
     """The Slack target of ``conn_id``, or ``None`` when the connection is not defined or unusable."""
     from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
+    from airflow.sdk.exceptions import AirflowNotFoundException, AirflowSecretsBackendAccessDenied
 
     try:
         conn = Connection.get(conn_id)
     except AirflowNotFoundException:
+        return None
+    except AirflowSecretsBackendAccessDenied:
+        # Airflow 3.3 denies a deadline callback the Execution API's connection lookup: it sees
+        # env-var and secrets-backend connections only. Say so instead of failing silently.
+        log.error(
+            "connection %r is not readable in this process (a deadline callback reads connections from "
+            "AIRFLOW_CONN_* variables or a secrets backend only); this alert is not sent",
+            conn_id,
+        )
         return None
     extra = _extra(conn)
     password = (conn.password or "").strip()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from magento_netsuite.flows.fulfilments import constants as fulfilments
 from magento_netsuite.flows.inventory import constants as inventory
 from magento_netsuite.flows.orders import constants as orders
+from magento_netsuite.flows.products import constants as products
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,30 @@ FLOW_NEEDS: tuple[FlowNeeds, ...] = (
             "transaction": ("id", "externalid", "type", "status"),
             "transactionline": ("transaction", "mainline", "createdfrom", "quantityshiprecv", "isclosed"),
             "item": ("id", "itemid"),
+        },
+    ),
+    FlowNeeds(
+        flow=products.FLOW,
+        magento_acl={
+            "Magento_Catalog::products": "create and update products, options and configurable children",
+            "Magento_Logging::system_magento_logging_bulk_operations": "poll async bulk product saves",
+        },
+        netsuite_records=(),
+        suiteql={
+            "item": (
+                "id",
+                "itemid",
+                "displayname",
+                "isinactive",
+                "cost",
+                "weight",
+                "vendorname",
+                "upccode",
+                "matrixtype",
+                "parent",
+                "itemtype",
+                "lastmodifieddate",
+            ),
         },
     ),
 )

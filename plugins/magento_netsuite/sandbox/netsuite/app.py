@@ -17,7 +17,8 @@ Control (no auth): the shared ``/_sandbox/faults|metrics|config`` (config also t
 ``&id=`` returns a record), ``POST /_sandbox/records/{type}`` (raw record JSON, one or a list),
 ``POST /_sandbox/inventory`` (``[{sku|item_id, location_id, on_hand, committed}]``),
 ``POST /_sandbox/pricing`` (``[{sku|item_id, price_level_id, quantity, unit_price}]`` or with
-``customer_id`` for a contract price), ``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
+``customer_id`` for a contract price; ``remove: true`` deletes that row),
+``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
 creates, ``[{sku, isinactive}]`` inactivates), ``POST /_sandbox/oauth2/clients``
 (``{client_id, certificate_id, public_key_pem}``).
 

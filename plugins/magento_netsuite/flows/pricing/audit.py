@@ -26,15 +26,22 @@ from magento_netsuite.flows.pricing.constants import AUDIT_ENTITY, AUDIT_FLOW, D
 from magento_netsuite.flows.pricing.extract import contract_customers, contract_skus, other_customers, read_skus
 from magento_netsuite.flows.pricing.groups import group_for
 from magento_netsuite.flows.pricing.plan import known_products
-from magento_netsuite.flows.pricing.rules import CENT, break_quantities, magento_price, netsuite_price
+from magento_netsuite.flows.pricing.rules import (
+    CENT,
+    break_quantities,
+    expected_magento_price,
+    magento_price,
+    netsuite_price,
+)
 from magento_netsuite.flows.pricing.settings import PricingSettings
 from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
 
 log = logging.getLogger(__name__)
 EXAMPLES = 10
-ABOVE_BASE = "above_base_price"
-"""NetSuite invoices more than the base price: Magento shows at most the base price to anyone."""
+CANNOT_SHOW = "magento_cannot_show"
+"""Magento shows what NetSuite's prices call for, yet NetSuite invoices more: a level price above the
+base price or above a lower break's price (Magento shows the lowest applicable price)."""
 DRIFT = "magento_differs"
 """Magento's prices are not the ones NetSuite's call for (changed behind our back, or not synced yet)."""
 MAX_RECHECK = 2000
@@ -96,12 +103,12 @@ def check_points(
         if invoiced is not None and shown is not None and abs(invoiced - shown) < CENT:
             clean.append(key)
             continue
-        price = base.get(sku)
-        above = invoiced is not None and price is not None and invoiced > price + CENT
+        expected = expected_magento_price(item, customer.level, customer.customer_id, qty, settings.base_level_id)
+        cannot = expected is not None and shown is not None and abs(expected - shown) < CENT
         mismatches.append(
             {"key": key, "customer_id": customer.customer_id, "price_level_id": customer.level, "group": group,
              "sku": sku, "quantity": qty, "netsuite_price": invoiced, "magento_price": shown,
-             "cause": ABOVE_BASE if above else DRIFT}
+             "cause": CANNOT_SHOW if cannot else DRIFT}
         )  # fmt: skip
     return clean, mismatches
 
@@ -115,10 +122,10 @@ def mismatch_outcome(m: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
         f"customer {m['customer_id']} (group {m['group']}), {m['sku']} at quantity {m['quantity']:g}: "
         f"NetSuite invoices {_money(m['netsuite_price'])}, Magento shows {_money(m['magento_price'])}"
     )
-    if m.get("cause") == ABOVE_BASE:
+    if m.get("cause") == CANNOT_SHOW:
         message += (
-            " (above the base price, which Magento cannot show: lower the price level in NetSuite or map"
-            " the level to no customer group)"
+            " (Magento shows the lowest of the base price and the tier prices up to the quantity, so it cannot"
+            " show this NetSuite price: make the level's price at most the base price and falling with quantity)"
         )
     return quarantined(
         AUDIT_FLOW, AUDIT_ENTITY, m["key"], dict(m),
@@ -183,7 +190,9 @@ def run_audit(
         for qty in _quantities(customer, items[sku], settings)
     ]
     clean, mismatches = check_points(points, items, base, tiers, settings, doc)
-    outcomes = [mismatch_outcome(m, ctx) for m in mismatches]
+    # drift first: it is what a person can act on at once; every mismatch is counted either way
+    ranked = sorted(mismatches, key=lambda m: m["cause"] != DRIFT)
+    outcomes = [mismatch_outcome(m, ctx) for m in ranked[: settings.audit_max_rows]]
     if outcomes:
         store.quarantine([o.error for o in outcomes if o.error is not None])
     resolved = store.resolve(AUDIT_FLOW, clean, how="in parity", by=ctx.dag_id or DAG_ID) if open_keys else 0
@@ -205,6 +214,7 @@ def run_audit(
         "points": len(points),
         "mismatches": len(mismatches),
         "by_cause": dict(Counter(m["cause"] for m in mismatches)),
+        "queued": len(outcomes),
         "resolved": resolved,
         "alerted": digest,
         "examples": [o.error.message for o in outcomes[:EXAMPLES] if o.error is not None],

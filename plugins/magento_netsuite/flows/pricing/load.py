@@ -18,6 +18,7 @@ from magento_netsuite.flows.pricing.groups import contract_group_code
 from magento_netsuite.flows.pricing.settings import PricingSettings
 from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
+from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 GROUP_LOOKUP_BATCH = 100
@@ -80,12 +81,21 @@ def load_prices(
     base = [{"sku": r["sku"], "price": r["base"], "store_id": 0} for r in rows if r.get("base") is not None]
     upserts = [_tier(r["sku"], g, q, p, settings) for r in rows for g, q, p in r.get("upsert", [])]
     deletes = [_tier(r["sku"], g, q, p, settings) for r in rows for g, q, p in r.get("delete", [])]
-    if base:
-        _refusals(hook.save_base_prices(base, batch_size=settings.batch_size), "base price", refused)
-    if upserts:
-        _refusals(hook.save_tier_prices(upserts, batch_size=settings.batch_size), "tier price", refused)
-    if deletes:
-        _refusals(hook.delete_tier_prices(deletes, batch_size=settings.batch_size), "tier price delete", refused)
+    size = settings.batch_size
+    calls = [("base price", hook.save_base_prices, base[i : i + size]) for i in range(0, len(base), size)]
+    calls += [("tier price", hook.save_tier_prices, upserts[i : i + size]) for i in range(0, len(upserts), size)]
+    calls += [
+        ("tier price delete", hook.delete_tier_prices, deletes[i : i + size]) for i in range(0, len(deletes), size)
+    ]
+    answers = write_all(
+        calls,
+        lambda call: (call[0], call[1](call[2], batch_size=size)),
+        workers=ctx.workers(hook.concurrency.limit),
+        what="price batch(es)",
+        system="magento",
+    )
+    for what, failures in answers:
+        _refusals(failures, what, refused)
     outcomes: list[RecordOutcome] = []
     written: list[tuple[str, str, float, float]] = []
     deleted: list[tuple[str, str, float]] = []

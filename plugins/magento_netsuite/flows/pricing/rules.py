@@ -225,6 +225,25 @@ def magento_price(
     return min(candidates)
 
 
+def expected_magento_price(
+    item: Mapping[str, Any], level: str | None, customer_id: str | None, quantity: float, base_level: str
+) -> float | None:
+    """What Magento shows the customer once our prices are in: the base price, lowered by the contract
+    price or by the level's breaks from ``max(break, 1)`` on. Differs from :func:`netsuite_price` only
+    where NetSuite's price is one Magento cannot show."""
+    base = next(
+        (float(r["price"]) for r in item.get("prices", []) if r["level"] == base_level and float(r["quantity"]) < CENT),
+        None,
+    )
+    if base is None:
+        return None
+    for contract in item.get("contracts", []):
+        if customer_id is not None and str(contract["customer_id"]) == str(customer_id):
+            return min(base, float(contract["price"]))
+    rows = [r for r in item.get("prices", []) if r["level"] == (level or base_level)]
+    return min([base] + [float(r["price"]) for r in rows if max(float(r["quantity"]), 1.0) <= quantity])
+
+
 def break_quantities(item: Mapping[str, Any], level: str | None, base_level: str) -> list[float]:
     """Quantities at and around each break of the customer's schedule (1 at least)."""
     rows = [r for r in item.get("prices", []) if r["level"] == (level or base_level)] or [

@@ -26,6 +26,8 @@ class PricingSettings:
     """Customers without contract prices the audit samples (every contract customer is audited)."""
     audit_skus: int
     """SKUs the audit samples per customer (a contract customer's contract SKUs come on top)."""
+    audit_max_rows: int
+    """Mismatches queued per audit (drift first); all are counted in the summary."""
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -44,7 +46,8 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 def pricing_settings(doc: MappingDocument) -> PricingSettings:
     """Mapping settings plus ``MNS_PRICING_BATCH_SIZE`` (rows per Magento request, default 1000),
     ``MNS_PRICING_CHUNK_SIZE`` (SKUs per load task, default 5000), ``MNS_PRICING_AUDIT_CUSTOMERS``
-    (default 20) and ``MNS_PRICING_AUDIT_SKUS`` (default 25)."""
+    (default 20), ``MNS_PRICING_AUDIT_SKUS`` (default 25) and ``MNS_PRICING_AUDIT_MAX_ROWS`` (mismatches
+    queued per audit, default 500)."""
     entity = doc.entity(MAPPING_ENTITY)
     raw = entity.settings
     price_type = str(raw.get("tier_price_type") or "fixed")
@@ -67,4 +70,5 @@ def pricing_settings(doc: MappingDocument) -> PricingSettings:
         chunk_size=_env_int("MNS_PRICING_CHUNK_SIZE", 5000),
         audit_customers=_env_int("MNS_PRICING_AUDIT_CUSTOMERS", 20, minimum=0),
         audit_skus=_env_int("MNS_PRICING_AUDIT_SKUS", 25),
+        audit_max_rows=_env_int("MNS_PRICING_AUDIT_MAX_ROWS", 500, minimum=0),
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.flows.pricing.constants import BASE_GROUP, ENTITY, FLOW
+from magento_netsuite.flows.pricing.groups import contract_group_code
 from magento_netsuite.flows.pricing.rules import CENT, COLUMNS, check_item, desired_prices, empty_frame, price_frames
 from magento_netsuite.flows.pricing.settings import PricingSettings
 from magento_netsuite.governance import MappingDocument
@@ -152,6 +153,7 @@ def plan(
     above = desired.unrepresentable
     result.extra = {
         "price_rows": len(desired.rows),
+        "contract_group_rows": int(desired.rows["group"].str.startswith(contract_group_code("", doc)).sum()),
         "rows_to_write": len(writes),
         "rows_to_delete": len(deletes),
         "contract_customers": len(contract_levels),

@@ -109,7 +109,7 @@ def load_prices(
                     ENTITY,
                     row["key"],
                     row,
-                    error_class="validation",
+                    error_class="reference" if any("doesn't exist" in r for r in reasons) else "validation",
                     message=f"{sku}: Magento refused {len(reasons)} price row(s): " + "; ".join(reasons[:5]),
                     field_path="tier_prices" if "tier" in reasons[0] else "price",
                     ctx=ctx,

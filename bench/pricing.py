@@ -71,6 +71,7 @@ def _run_dag_child() -> None:
             tasks[ti.task_id] = tasks.get(ti.task_id, 0.0) + (ti.end_date - ti.start_date).total_seconds()
     audit = next((ti for ti in dagrun.get_task_instances() if ti.task_id == "audit"), None)
     result = {
+        "failed_tasks": [ti.task_id for ti in dagrun.get_task_instances() if str(ti.state) != "success"],
         "state": str(dagrun.state),
         "elapsed": elapsed,
         "tasks": tasks,
@@ -208,7 +209,7 @@ def _report(results: dict[str, Any]) -> None:
         summary = r["summary"] or {}
         extra = summary.get("extra") or {}
         counts = {k: summary.get(k) for k in ("extracted", "loaded", "unchanged", "quarantined")}
-        print(f"\n[{mode}] run {r['state']}; {json.dumps(counts)}")
+        print(f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; not successful: {r.get('failed_tasks')}")
         print(
             f"  wall time (dag.test): {r['elapsed']:.1f} s; tasks: "
             + ", ".join(f"{k}={v:.1f}" for k, v in r["tasks"].items())

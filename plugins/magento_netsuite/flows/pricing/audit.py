@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from magento_netsuite.connectors.errors import NotFoundError
 from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.connectors.netsuite import NetSuiteHook
 from magento_netsuite.errorqueue.store import ErrorQueueStore
@@ -66,8 +67,13 @@ def parse_key(key: str) -> tuple[str, str, float]:
 
 def magento_prices(hook: MagentoHook, skus: Iterable[str]) -> tuple[dict[str, float], dict[str, list[dict]]]:
     """Base price and tier prices per SKU, as Magento holds them."""
-    wanted = known_products(hook, skus)
-    base = {str(b["sku"]): float(b["price"]) for b in hook.price_information("base", wanted)}
+    wanted = sorted(set(skus))
+    try:
+        answer = hook.price_information("base", wanted)
+    except NotFoundError:  # a product deleted in Magento since we priced it: the call refuses the batch
+        wanted = known_products(hook, wanted)
+        answer = hook.price_information("base", wanted)
+    base = {str(b["sku"]): float(b["price"]) for b in answer}
     tiers: dict[str, list[dict]] = {}
     for tier in hook.price_information("tier", wanted):
         tiers.setdefault(str(tier["sku"]), []).append(tier)
@@ -135,7 +141,7 @@ def mismatch_outcome(m: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
 
 def sample_points(
     netsuite: NetSuiteHook, settings: PricingSettings, universe: list[str], seed: str, extra_keys: Iterable[str]
-) -> tuple[list[tuple[Customer, str]], dict[str, Customer]]:
+) -> list[tuple[Customer, str]]:
     """(customer, SKU) pairs to check: every contract customer, a sample of the others."""
     rng = random.Random(seed)
     contracts = contract_customers(netsuite)
@@ -155,7 +161,7 @@ def sample_points(
         cid, sku, _qty = parse_key(key)
         if cid in known:
             pairs.append((known[cid], sku))
-    return list(dict.fromkeys(pairs)), known
+    return list(dict.fromkeys(pairs))
 
 
 def _quantities(customer: Customer, item: Mapping[str, Any], settings: PricingSettings) -> list[float]:
@@ -179,7 +185,7 @@ def run_audit(
 
     still_open = min(store.count(flow=AUDIT_FLOW), MAX_RECHECK)
     open_keys = [r.record_key for r in store.open_errors(flow=AUDIT_FLOW, limit=still_open)] if still_open else []
-    pairs, _known = sample_points(netsuite, settings, sorted(universe), ctx.run_id, open_keys)
+    pairs = sample_points(netsuite, settings, sorted(universe), ctx.run_id, open_keys)
     skus = sorted({sku for _c, sku in pairs} & set(universe))
     items = read_skus(netsuite, skus)
     base, tiers = magento_prices(magento, skus)

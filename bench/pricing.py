@@ -247,7 +247,7 @@ def _report(results: dict[str, Any]) -> None:
     extra = (results["full"]["summary"] or {}).get("extra") or {}
     contract_rows = extra.get("contract_group_rows") or 0
     level_rows = (extra.get("price_rows") or 0) - contract_rows
-    per_customer = contract_rows / max(1, CONTRACT_CUSTOMERS)
+    per_customer = contract_rows / max(1, extra.get("contract_customers") or CONTRACT_CUSTOMERS)  # seed's own too
     print(
         f"price rows without contract groups {level_rows}; per contract customer {per_customer:.0f}; "
         f"projected for 500 contract customers: {level_rows + 500 * per_customer:,.0f} price rows"

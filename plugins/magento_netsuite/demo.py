@@ -57,10 +57,11 @@ DEMO_RUNS: list[tuple[str, dict[str, str]]] = [
     ),
     # Pricing after inventory: the first run reads every item's prices (no cursor yet), writes base and
     # tier prices, then audits price parity. The seed's Retail level is 10% above the base price, which
-    # Magento cannot show: the audit reports those mismatches (flow pricing_parity_audit on the page).
+    # Magento cannot show: the audit counts those mismatches and queues 20 of them here (flow
+    # pricing_parity_audit on the Error Queue page), so the other flows' rows stay in view below.
     (
         "netsuite_pricing_to_magento",
-        {f"MNS_{PRICING_FLOW.upper()}_SAFE_LAG_SECONDS": "0"},
+        {f"MNS_{PRICING_FLOW.upper()}_SAFE_LAG_SECONDS": "0", "MNS_PRICING_AUDIT_MAX_ROWS": "20"},
     ),
 ]
 

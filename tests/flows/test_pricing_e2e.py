@@ -218,6 +218,7 @@ def test_parity_audit_finds_a_price_changed_behind_our_back_and_retry_repairs_it
     assert len(rows) == audit["mismatches"]
     row = next(r for r in rows if r.payload["quantity"] == 10)
     assert row.payload["sku"] == sku and row.payload["magento_price"] == round(right / 2, 2)
+    assert "Retry re-pushes" in (row.fix_hint or "")
     assert row.payload["netsuite_price"] == right and row.record_key.startswith(f"{row.payload['customer_id']}|{sku}|")
 
     result = replay(ErrorQueueStore.from_connection(), run_id="replay-parity", flow=AUDIT_FLOW)

@@ -133,10 +133,19 @@ def mismatch_outcome(m: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
             " (Magento shows the lowest of the base price and the tier prices up to the quantity, so it cannot"
             " show this NetSuite price: make the level's price at most the base price and falling with quantity)"
         )
-    return quarantined(
+    outcome = quarantined(
         AUDIT_FLOW, AUDIT_ENTITY, m["key"], dict(m),
         error_class="conflict", message=message, field_path=f"tier_prices[{m['group']}][{m['quantity']:g}]", ctx=ctx,
     )  # fmt: skip
+    assert outcome.error is not None
+    outcome.error.fix_hint = (
+        f"Retry re-pushes {m['sku']}'s prices from NetSuite and checks again; if Magento was edited on purpose, "
+        "make the change in NetSuite instead (NetSuite owns prices)"
+        if m.get("cause") != CANNOT_SHOW
+        else f"Change {m['sku']}'s NetSuite price for this customer's level or contract so Magento can show it "
+        "(at most the base price, falling with quantity), or map the level to no customer group, then Retry"
+    )
+    return outcome
 
 
 def sample_points(

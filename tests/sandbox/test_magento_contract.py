@@ -175,3 +175,20 @@ def test_auth_error_body(check, magento: httpx.Client) -> None:
     response = magento.get("/rest/V1/orders", headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 401
     _check_response("/V1/orders", "get", response)
+
+
+def test_pricing_flow_endpoints(check) -> None:
+    group = {"group": {"code": "CONTRACT-2001", "tax_class_id": 3}}
+    check("post", "/V1/customerGroups", "/rest/V1/customerGroups", json=group)
+    check("post", "/V1/customerGroups", "/rest/V1/customerGroups", json=group)  # 400 error body
+    tier = {"sku": "SKU-000001", "price": 1, "price_type": "fixed", "website_id": 0, "customer_group": "CONTRACT-2001",
+            "quantity": 1}  # fmt: skip
+    check("post", "/V1/products/tier-prices", "/rest/V1/products/tier-prices", json={"prices": [tier]})
+    information = {"skus": ["SKU-000001"]}
+    stored = check(
+        "post", "/V1/products/tier-prices-information", "/rest/V1/products/tier-prices-information", json=information
+    )
+    assert stored.json()
+    deleted = {"prices": [tier, {**tier, "sku": "GHOST"}]}
+    failures = check("post", "/V1/products/tier-prices-delete", "/rest/V1/products/tier-prices-delete", json=deleted)
+    assert len(failures.json()) == 1

@@ -404,6 +404,26 @@ class MagentoHook(ResilientHttpHook):
             failures.extend(price_failures(answer))
         return failures
 
+    def delete_tier_prices(self, prices: Sequence[dict], batch_size: int | None = None) -> list[PriceFailure]:
+        """``POST /V1/products/tier-prices-delete`` in batches; returns refusals. Magento deletes a stored
+        tier only when website, group, quantity, type and price all match the row sent."""
+        size = self._sync_batch_size(batch_size)
+        failures: list[PriceFailure] = []
+        for batch in _chunks(prices, size):
+            answer = self.post("V1/products/tier-prices-delete", {"prices": batch}, idempotent=True)
+            failures.extend(price_failures(answer))
+        return failures
+
+    def price_information(self, kind: str, skus: Sequence[str], batch_size: int = 500) -> list[dict]:
+        """``POST /V1/products/{base|tier}-prices-information`` for these SKUs (read-only, batched)."""
+        if kind not in ("base", "tier"):
+            raise ValueError(f"price information kind must be base or tier, got {kind!r}")
+        rows: list[dict] = []
+        for batch in _chunks(list(skus), batch_size):
+            answer = self.post(f"V1/products/{kind}-prices-information", {"skus": batch}, idempotent=True)
+            rows.extend(r for r in answer or [] if isinstance(r, dict))
+        return rows
+
     # -- orders ---------------------------------------------------------------------------------
 
     def add_order_comment(

@@ -22,7 +22,8 @@ Catalogue writes (select attributes, configurable products, async bulk products)
 
 Record-level faults (``kind: record``) apply to: order ship/comment/cancel (key = increment id or
 entity id), customer PUT (id or email), product POST/PUT (SKU), source items sync and bulk (SKU),
-base and tier prices (SKU, reported in the failure array with HTTP 200).
+base and tier prices, tier-price deletes (SKU, reported in the failure array with HTTP 200).
+``POST /V1/customerGroups`` creates a group (code unique, case blind, at most 32 characters).
 """
 
 from __future__ import annotations
@@ -227,6 +228,10 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
         page, total = search.apply(list(state.customer_groups.values()), criteria)
         return _search_response(request, page, criteria, total)
 
+    @v1.post("/customerGroups", dependencies=[guard(ACL_GROUPS)])
+    async def create_group(request: Request) -> Response:
+        return _json(state.create_customer_group(await _body(request)))
+
     # ---------------------------------------------------------------- prices (before /products/{sku})
     @v1.post("/products/base-prices", dependencies=[guard(ACL_PRODUCTS)])
     async def base_prices(request: Request) -> Response:
@@ -261,6 +266,16 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     @v1.put("/products/tier-prices", dependencies=[guard(ACL_PRODUCTS)])
     async def replace_tier_prices(request: Request) -> Response:
         return await tier_prices(request, replace_all=True)
+
+    @v1.post("/products/tier-prices-delete", dependencies=[guard(ACL_PRODUCTS)])
+    async def delete_tier_prices(request: Request) -> Response:
+        prices = (await _body(request)).get("prices")
+        if not isinstance(prices, list):
+            raise bad_request('"%fieldName" is required. Enter and try again.', {"fieldName": "prices"})
+        if settings().input_limit:
+            check_array_limit(prices, TIER_PRICE_TYPE, SYNC_ARRAY_LIMIT)
+        skus = {str(p.get("sku")) for p in prices if isinstance(p, dict)}
+        return _json(state.delete_tier_prices(prices, rejected_keys(skus, request)))
 
     @v1.post("/products/tier-prices-information", dependencies=[guard(ACL_PRODUCTS)])
     async def tier_prices_information(request: Request) -> Response:

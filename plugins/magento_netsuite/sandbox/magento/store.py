@@ -37,6 +37,8 @@ BULK_SUCCESS = "Service execution success Magento\\InventoryApi\\Api\\SourceItem
 REJECTED = "The record was rejected: %sku"
 SYNC_ARRAY_LIMIT = 20
 ASYNC_ARRAY_LIMIT = 5000
+GROUP_CODE_MAX = 32
+"""Customer group codes: at most 32 characters (``GroupRepository`` validation)."""
 
 BULK_COMPLETE, BULK_RETRIABLY_FAILED, BULK_FAILED, BULK_OPEN, BULK_REJECTED = 1, 2, 3, 4, 5
 
@@ -535,45 +537,49 @@ class MagentoState:
             raise not_found("Requested products don't exist: %sku", {"sku": ", ".join(missing)})
         return [{"price": product_field(self.products[sku], "price"), "store_id": 0, "sku": sku} for sku in skus]
 
+    def _tier_row(self, entry: Any, rejected: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """One tier-price row validated as Magento's ``TierPriceValidator`` does: ``(row, None)`` or
+        ``(None, failure)``."""
+        entry = entry if isinstance(entry, dict) else {}
+        sku = str(entry.get("sku") or "")
+        group = str(entry.get("customer_group") or "")
+        params = {
+            "SKU": sku,
+            "websiteId": entry.get("website_id", 0),
+            "customerGroup": group,
+            "qty": entry.get("quantity"),
+        }
+        row = "Row ID: SKU = %SKU, Website ID: %websiteId, Customer Group: %customerGroup, Quantity: %qty."
+        price, qty = _number(entry.get("price")), _number(entry.get("quantity"))
+        record = self.products.get(sku)
+        if sku in rejected:
+            return None, _failure(rejected[sku], {"sku": sku, **params})
+        if record is None:
+            return None, _failure(f"Requested product doesn't exist. {row}", params)
+        if entry.get("price_type") not in ("fixed", "discount"):
+            return None, _failure(f"Price type {entry.get('price_type')!s} is invalid. {row}", params)
+        if product_field(record, "type_id") == "bundle" and entry.get("price_type") != "discount":
+            return None, _failure(f"Bundle products accept only discount tier prices. {row}", params)
+        if price is None or price < 0 or (entry.get("price_type") == "discount" and price > 100):
+            return None, _failure(f"Invalid attribute Price = %price. {row}", {"price": entry.get("price"), **params})
+        if qty is None or qty <= 0:
+            return None, _failure(f"Invalid attribute Quantity = %qty. {row}", params)
+        if _int_or_none(entry.get("website_id", 0)) not in (0, 1):
+            return None, _failure(f"Invalid attribute Website ID = %websiteId. {row}", params)
+        if not self._group_known(group):
+            return None, _failure(f"No such entity with Customer Group = %customerGroup. {row}", params)
+        return {"price": price, "price_type": entry["price_type"], "website_id": int(entry.get("website_id", 0)),
+                "sku": sku, "customer_group": group, "quantity": qty}, None  # fmt: skip
+
     def save_tier_prices(self, prices: list[Any], rejected: dict[str, str], *, replace: bool) -> list[dict[str, Any]]:
         failures: list[dict[str, Any]] = []
         valid: list[dict[str, Any]] = []
         for entry in prices:
-            entry = entry if isinstance(entry, dict) else {}
-            sku = str(entry.get("sku") or "")
-            group = str(entry.get("customer_group") or "")
-            params = {
-                "SKU": sku,
-                "websiteId": entry.get("website_id", 0),
-                "customerGroup": group,
-                "qty": entry.get("quantity"),
-            }
-            row = "Row ID: SKU = %SKU, Website ID: %websiteId, Customer Group: %customerGroup, Quantity: %qty."
-            price, qty = _number(entry.get("price")), _number(entry.get("quantity"))
-            record = self.products.get(sku)
-            if sku in rejected:
-                failures.append(_failure(rejected[sku], {"sku": sku, **params}))
-            elif record is None:
-                failures.append(_failure(f"Requested product doesn't exist. {row}", params))
-            elif entry.get("price_type") not in ("fixed", "discount"):
-                failures.append(_failure(f"Price type {entry.get('price_type')!s} is invalid. {row}", params))
-            elif product_field(record, "type_id") == "bundle" and entry.get("price_type") != "discount":
-                failures.append(_failure(f"Bundle products accept only discount tier prices. {row}", params))
-            elif price is None or price < 0 or (entry.get("price_type") == "discount" and price > 100):
-                failures.append(
-                    _failure(f"Invalid attribute Price = %price. {row}", {"price": entry.get("price"), **params})
-                )
-            elif qty is None or qty <= 0:
-                failures.append(_failure(f"Invalid attribute Quantity = %qty. {row}", params))
-            elif _int_or_none(entry.get("website_id", 0)) not in (0, 1):
-                failures.append(_failure(f"Invalid attribute Website ID = %websiteId. {row}", params))
-            elif not self._group_known(group):
-                failures.append(_failure(f"No such entity with Customer Group = %customerGroup. {row}", params))
-            else:
-                valid.append(
-                    {"price": price, "price_type": entry["price_type"], "website_id": int(entry.get("website_id", 0)),
-                     "sku": sku, "customer_group": group, "quantity": qty}
-                )  # fmt: skip
+            tier, failure = self._tier_row(entry, rejected)
+            if failure is not None:
+                failures.append(failure)
+            elif tier is not None:
+                valid.append(tier)
         if replace:
             for sku in {v["sku"] for v in valid}:
                 self.tier_prices[sku] = []
@@ -583,6 +589,56 @@ class MagentoState:
             rows[:] = [r for r in rows if (r["website_id"], r["customer_group"].casefold(), r["quantity"]) != key]
             rows.append(tier)
         return failures
+
+    def delete_tier_prices(self, prices: list[Any], rejected: dict[str, str]) -> list[dict[str, Any]]:
+        """``POST /V1/products/tier-prices-delete``: rows that fail validation are reported and skipped;
+        a valid row deletes the stored tier with the same website, group, quantity, type and price
+        (``TierPriceStorage::delete`` matches the value too); a valid row that matches none is a no-op."""
+        failures: list[dict[str, Any]] = []
+        for entry in prices:
+            tier, failure = self._tier_row(entry, rejected)
+            if failure is not None:
+                failures.append(failure)
+                continue
+            assert tier is not None
+            rows = self.tier_prices.get(tier["sku"], [])
+            rows[:] = [
+                r
+                for r in rows
+                if not (
+                    r["website_id"] == tier["website_id"]
+                    and r["customer_group"].casefold() == tier["customer_group"].casefold()
+                    and r["quantity"] == tier["quantity"]
+                    and r["price_type"] == tier["price_type"]
+                    and abs(r["price"] - tier["price"]) < 1e-6
+                )
+            ]
+        return failures
+
+    def create_customer_group(self, body: Any) -> dict[str, Any]:
+        """``POST /V1/customerGroups``: ``{group: {code, tax_class_id}}``; a code already in use (case
+        blind) is refused like Magento's ``InvalidTransitionException``."""
+        group = body.get("group") if isinstance(body, dict) else None
+        if not isinstance(group, dict):
+            raise bad_request('"%fieldName" is required. Enter and try again.', {"fieldName": "group"})
+        code = str(group.get("code") or "").strip()
+        if not code:
+            raise bad_request('"%fieldName" is required. Enter and try again.', {"fieldName": "code"})
+        if len(code) > GROUP_CODE_MAX:
+            raise bad_request("Code is more than %1 characters. Set the code and try again.", [str(GROUP_CODE_MAX)])
+        if self._group_known(code):
+            raise bad_request("Customer Group already exists.")
+        tax_class = _int_or_none(group.get("tax_class_id"))
+        if tax_class is None:
+            raise bad_request('"%fieldName" is required. Enter and try again.', {"fieldName": "tax_class_id"})
+        new_id = max(self.customer_groups, default=0) + 1
+        self.customer_groups[new_id] = {
+            "id": new_id,
+            "code": code,
+            "tax_class_id": tax_class,
+            "tax_class_name": "Retail Customer",
+        }
+        return dict(self.customer_groups[new_id])
 
     # ------------------------------------------------------------ async bulk
     def new_bulk(self, bodies: list[Any]) -> Bulk:

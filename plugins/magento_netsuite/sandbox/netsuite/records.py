@@ -593,24 +593,28 @@ class NetSuiteAccount:
         try:
             for change in changes:
                 item = self._item_id(change)
-                price = float(change["unit_price"])
+                remove = bool(change.get("remove"))  # the row is deleted from the item / customer sublist
+                price = None if remove else float(change["unit_price"])
                 if "customer_id" in change:
                     customer = int(change["customer_id"])
                     self.conn.execute(
                         "DELETE FROM customeritempricing WHERE customer = ? AND item = ?", (customer, item)
                     )
-                    self.conn.execute(
-                        "INSERT INTO customeritempricing VALUES (?, ?, -1, ?, 1)", (customer, item, price)
-                    )
+                    if not remove:
+                        self.conn.execute(
+                            "INSERT INTO customeritempricing VALUES (?, ?, -1, ?, 1)", (customer, item, price)
+                        )
                 else:
                     level, qty = int(change.get("price_level_id", 1)), float(change.get("quantity", 0))
                     self.conn.execute(
                         "DELETE FROM pricing WHERE item = ? AND pricelevel = ? AND quantity = ?", (item, level, qty)
                     )
-                    self.conn.execute(
-                        "INSERT INTO pricing (item, pricelevel, quantity, unitprice, currency) VALUES (?, ?, ?, ?, 1)",
-                        (item, level, qty, price),
-                    )
+                    if not remove:
+                        self.conn.execute(
+                            "INSERT INTO pricing (item, pricelevel, quantity, unitprice, currency) "
+                            "VALUES (?, ?, ?, ?, 1)",
+                            (item, level, qty, price),
+                        )
                 self.conn.execute("UPDATE item SET lastmodifieddate = ? WHERE id = ?", (now, item))
                 done += 1
         except Exception:

@@ -106,12 +106,19 @@ def inventory(account: NetSuiteAccount, params: Mapping[str, str]) -> dict[str, 
 
 def pricing(account: NetSuiteAccount, params: Mapping[str, str]) -> dict[str, Any]:
     since, cursor, limit = _paging(params)
-    since_sql = " AND i.lastmodifieddate > ?" if since else ""
+    # a delta: items edited after ``since`` (their pricing sublist is on the item), plus the items of
+    # customers edited after it (contract prices are the customer's item pricing sublist)
+    since_sql = (
+        " AND (i.lastmodifieddate > ? OR i.id IN (SELECT c.item FROM customeritempricing c "
+        "JOIN customer cu ON cu.id = c.customer WHERE cu.lastmodifieddate > ?))"
+        if since
+        else ""
+    )
     ids = [
         r[0]
         for r in account.conn.execute(
             f"SELECT i.id FROM item i WHERE i.id > ?{since_sql} ORDER BY i.id LIMIT ?",
-            (cursor, *([since] if since else []), limit + 1),
+            (cursor, *([since, since] if since else []), limit + 1),
         )
     ]
     if not ids:
@@ -146,6 +153,7 @@ def pricing(account: NetSuiteAccount, params: Mapping[str, str]) -> dict[str, An
             {
                 "customer_id": str(r["customer"]),
                 "customer_external_id": r["externalid"],
+                "customer_price_level_id": str(r["pricelevel"]) if r["pricelevel"] is not None else None,
                 "item_id": str(r["item"]),
                 "sku": r["itemid"],
                 "unit_price": f"{r['price']:.2f}",
@@ -153,7 +161,7 @@ def pricing(account: NetSuiteAccount, params: Mapping[str, str]) -> dict[str, An
             }
             for r in rows(
                 account.conn,
-                "SELECT c.customer, cu.externalid, c.item, i.itemid, c.price FROM customeritempricing c "
+                "SELECT c.customer, cu.externalid, cu.pricelevel, c.item, i.itemid, c.price FROM customeritempricing c "
                 "JOIN customer cu ON cu.id = c.customer JOIN item i ON i.id = c.item "
                 f"WHERE c.item IN ({','.join('?' * len(page_items))}) ORDER BY c.item, c.customer",
                 page_items,

@@ -1,0 +1,173 @@
+"""Plan: NetSuite's prices for a batch of items → the Magento writes that make Magento agree.
+
+``plan`` validates each item (bad ones quarantined by SKU and field), builds the desired base and
+tier prices (:mod:`.rules`), and joins them with a reference frame: the snapshot of what we pushed
+(runs) or Magento's own prices (replay, which repairs prices changed behind our back). Rows that
+differ are written, tier prices the reference has and NetSuite no longer has are deleted; a SKU with
+nothing to write is unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from magento_netsuite.connectors.magento import MagentoHook
+from magento_netsuite.flows.pricing.constants import BASE_GROUP, ENTITY, FLOW
+from magento_netsuite.flows.pricing.groups import contract_group_code
+from magento_netsuite.flows.pricing.rules import CENT, COLUMNS, check_item, desired_prices, empty_frame, price_frames
+from magento_netsuite.flows.pricing.settings import PricingSettings
+from magento_netsuite.governance import MappingDocument
+from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
+
+log = logging.getLogger(__name__)
+EXAMPLES = 10
+SKU_LOOKUP_BATCH = 500
+
+
+@dataclass
+class PricePlan:
+    """``ready``: one row per SKU with writes (``key, sku, base, upsert, delete``); ``outcomes``: the
+    SKUs settled already (unchanged, quarantined); ``removed``: writes for SKUs NetSuite no longer has."""
+
+    ready: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def known_products(hook: MagentoHook, skus: Iterable[str]) -> list[str]:
+    """The SKUs Magento has a product for (the price information calls refuse a whole batch otherwise)."""
+    wanted = sorted(set(skus))
+    known: set[str] = set()
+    for start in range(0, len(wanted), SKU_LOOKUP_BATCH):
+        chunk = wanted[start : start + SKU_LOOKUP_BATCH]
+        for page in hook.search("products", [[("sku", chunk, "in")]], page_size=1000, fields=["sku"]):
+            known.update(str(p.get("sku")) for p in page)
+    return [s for s in wanted if s in known]
+
+
+def live_frame(hook: MagentoHook, skus: Iterable[str]) -> pd.DataFrame:
+    """Magento's current base and tier prices of these SKUs (SKUs Magento lacks are left out)."""
+    present = known_products(hook, skus)
+    if not present:
+        return empty_frame()
+    rows = [(str(b["sku"]), BASE_GROUP, 0.0, float(b["price"])) for b in hook.price_information("base", present)]
+    rows += [
+        (str(t["sku"]), str(t["customer_group"]), float(t["quantity"]), float(t["price"]))
+        for t in hook.price_information("tier", present)
+        if t.get("price_type", "fixed") == "fixed"
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else empty_frame()
+
+
+def diff(desired: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows to write, tier rows to delete): a frame join on ``sku, group, quantity``."""
+    joined = desired.merge(
+        reference, on=["sku", "group", "quantity"], how="outer", suffixes=("", "_ref"), indicator=True
+    )
+    changed = (joined["_merge"] == "left_only") | (
+        (joined["_merge"] == "both") & ((joined["price"] - joined["price_ref"]).abs() >= CENT)
+    )
+    writes = joined[changed][COLUMNS]
+    gone = joined[(joined["_merge"] == "right_only") & (joined["group"] != BASE_GROUP)]
+    deletes = gone[["sku", "group", "quantity", "price_ref"]].rename(columns={"price_ref": "price"})
+    return writes, deletes
+
+
+def _by_sku(frame: pd.DataFrame) -> dict[str, list[list[Any]]]:
+    out: dict[str, list[list[Any]]] = {}
+    for sku, group, qty, price in frame[COLUMNS].itertuples(index=False, name=None):
+        out.setdefault(sku, []).append([group, qty, round(price, 4)])
+    return out
+
+
+def _rows(skus: Iterable[str], writes: pd.DataFrame, deletes: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    upserts, gone = _by_sku(writes), _by_sku(deletes)
+    rows: dict[str, dict[str, Any]] = {}
+    for sku in skus:
+        if sku not in upserts and sku not in gone:
+            continue
+        mine = upserts.get(sku, [])
+        rows[sku] = {
+            "key": sku,
+            "sku": sku,
+            "base": next((p for g, _q, p in mine if g == BASE_GROUP), None),
+            "upsert": [r for r in mine if r[0] != BASE_GROUP],
+            "delete": gone.get(sku, []),
+        }
+    return rows
+
+
+def plan(
+    items: list[Mapping[str, Any]],
+    *,
+    reference: str,
+    contract_levels: Mapping[str, str | None],
+    settings: PricingSettings,
+    doc: MappingDocument,
+    ctx: RunContext,
+    snapshot: Any = None,
+    magento: MagentoHook | None = None,
+    removed_skus: Iterable[str] = (),
+) -> PricePlan:
+    """``reference``: ``snapshot`` (runs) or ``magento`` (replay: compare with Magento's own prices).
+    ``removed_skus``: SKUs we pushed that NetSuite no longer prices (full runs): their tiers go."""
+    result = PricePlan()
+    valid: list[Mapping[str, Any]] = []
+    for item in items:
+        problem = check_item(item, settings)
+        if problem is None:
+            valid.append(item)
+            continue
+        result.outcomes.append(
+            quarantined(
+                FLOW,
+                ENTITY,
+                str(item.get("sku") or item.get("item_id")),
+                item,
+                error_class=problem.error_class,
+                message=problem.message,
+                field_path=problem.field,
+                ctx=ctx,
+            )
+        )
+    prices, contracts = price_frames(valid)
+    desired = desired_prices(prices, contracts, contract_levels, settings, doc)
+    skus = [str(item["sku"]) for item in valid]
+    removed = sorted(set(removed_skus) - set(skus))
+    if reference == "magento":
+        assert magento is not None
+        ref = live_frame(magento, skus)
+    else:
+        ref = snapshot.frame(skus + removed)
+    writes, deletes = diff(desired.rows, ref)
+    rows = _rows(skus, writes, deletes)
+    result.ready = [rows[s] for s in skus if s in rows]
+    result.outcomes += [RecordOutcome(s, Status.UNCHANGED) for s in skus if s not in rows]
+    result.removed = list(_rows(removed, writes.iloc[0:0], deletes).values())
+    above = desired.unrepresentable
+    result.extra = {
+        "price_rows": len(desired.rows),
+        "contract_group_rows": int(desired.rows["group"].str.startswith(contract_group_code("", doc)).sum()),
+        "rows_to_write": len(writes),
+        "rows_to_delete": len(deletes),
+        "contract_customers": len(contract_levels),
+        "unmapped_levels": desired.unmapped_levels,
+        "unrepresentable": len(above),
+        "unrepresentable_examples": [
+            f"{r.sku} level {r.level} at quantity {r.quantity:g}: NetSuite {r.price:.2f}, Magento shows {r.shown:.2f}"
+            for r in above.head(EXAMPLES).itertuples()
+        ],
+    }
+    if len(above):
+        log.warning(
+            "%d NetSuite price(s) Magento cannot show (above the base price or a lower break's price), e.g. %s",
+            len(above),
+            result.extra["unrepresentable_examples"][:3],
+        )
+    return result

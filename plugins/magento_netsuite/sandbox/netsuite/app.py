@@ -18,7 +18,8 @@ Control (no auth): the shared ``/_sandbox/faults|metrics|config`` (config also t
 ``POST /_sandbox/inventory`` (``[{sku|item_id, location_id, on_hand, committed}]``),
 ``POST /_sandbox/pricing`` (``[{sku|item_id, price_level_id, quantity, unit_price}]`` or with
 ``customer_id`` for a contract price; ``remove: true`` deletes that row),
-``POST /_sandbox/salesorders/{id|eid:..}/cancel`` (the UI's Cancel button) and ``.../close`` (``{"lines": [2]}``, the Close checkbox; see :mod:`.lifecycle`),
+``POST /_sandbox/salesorders/{id|eid:..}/cancel`` (the UI's Cancel button) and ``.../close``
+(``{"lines": [2]}``, the Close checkbox; see :mod:`.lifecycle`),
 ``POST /_sandbox/items`` (``[{sku, displayname?, inventory?}]``
 creates, ``[{sku, isinactive}]`` inactivates; also sets ``displayname``, ``cost``, ``weight``, ``vendorname``,
 ``upccode``, matrix ``matrixtype``/``parent`` (a SKU)/``custitem_color``/``custitem_size``),

@@ -61,6 +61,7 @@ QUERYING_MODULES = (
     "inventory/flow.py",
     "fulfilments/extract.py",
     "products/extract.py",
+    "pricing/extract.py",
 )
 """The flow modules that hold SuiteQL queries (a new flow's query module is added here)."""
 

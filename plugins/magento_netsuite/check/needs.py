@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from magento_netsuite.flows.fulfilments import constants as fulfilments
 from magento_netsuite.flows.inventory import constants as inventory
 from magento_netsuite.flows.orders import constants as orders
+from magento_netsuite.flows.pricing import constants as pricing
 from magento_netsuite.flows.products import constants as products
 
 
@@ -116,6 +117,20 @@ FLOW_NEEDS: tuple[FlowNeeds, ...] = (
             ),
         },
     ),
+    FlowNeeds(
+        flow=pricing.FLOW,
+        magento_acl={
+            "Magento_Catalog::products": "write base and tier prices, read them for the parity audit",
+            "Magento_Customer::group": "find and create the price-level and contract customer groups",
+        },
+        netsuite_records=(),
+        suiteql={
+            "pricing": ("item", "pricelevel", "quantity", "unitprice"),
+            "customeritempricing": ("customer", "item", "price"),
+            "customer": ("id", "externalid", "pricelevel", "isinactive"),
+            "item": ("id", "itemid"),
+        },
+    ),
 )
 
 CHECK_MAGENTO_ACL = {
@@ -132,6 +147,8 @@ SUITEQL_TABLE_PERMISSIONS = {
     "shipitem": "Lists -> Items",
     "location": "Lists -> Locations",
     "customer": "Lists -> Customers",
+    "customeritempricing": "Lists -> Customers",
+    "pricing": "Lists -> Items",
     "transaction": "Transactions -> Find Transaction",
     "transactionline": "Transactions -> Find Transaction",
     "pricelevel": "Setup -> Accounting Lists",

@@ -14,7 +14,7 @@ from typing import Any
 from magento_netsuite.flows.customer_master.constants import ENTITY, FLOW, GROUP_FIELD
 from magento_netsuite.flows.customer_master.extract import customer_key, magento_id
 from magento_netsuite.flows.customer_master.groups import choose_group
-from magento_netsuite.governance import MappingDocument, OwnershipFilter, translate_record
+from magento_netsuite.governance import FieldSpec, MappingDocument, OwnershipFilter, get_path, translate_record
 from magento_netsuite.governance.translate import jsonable
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, quarantined
 
@@ -28,6 +28,13 @@ class Prepared:
 def magento_fields(doc: MappingDocument) -> list[str]:
     """The flow's fields, checked against ownership (a field Magento owns here raises)."""
     return OwnershipFilter(doc, FLOW).check(doc.flow(FLOW).field_names)
+
+
+def _in_absent_list(spec: FieldSpec, record: Mapping[str, Any]) -> bool:
+    """A field of each list element (``addressBook.items[].…``) on a record without that list: a customer
+    without an address book has no address to validate (a fresh registration has none)."""
+    path = spec.path_for("netsuite") or ""
+    return "[]" in path and not get_path(record, path.split("[]")[0])
 
 
 def prepare_rows(
@@ -56,8 +63,9 @@ def prepare_rows(
             )
             continue
         translation = translate_record(flow, record, doc)
-        if translation.violations:
-            first = translation.violations[0]
+        violations = [v for v in translation.violations if not _in_absent_list(flow.field(v.field), record)]
+        if violations:
+            first = violations[0]
             result.settled.append(
                 quarantined(
                     FLOW,
@@ -67,7 +75,7 @@ def prepare_rows(
                     error_class="validation",
                     field_path=first.path,
                     ctx=ctx,
-                    message="; ".join(f"{v.path}: {v.message}" for v in translation.violations),
+                    message="; ".join(f"{v.path}: {v.message}" for v in violations),
                 )
             )
             continue

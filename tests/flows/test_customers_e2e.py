@@ -162,3 +162,43 @@ def flow_env_errors() -> list[dict[str, Any]]:
     from magento_netsuite.errorqueue.store import ErrorQueueStore
 
     return [vars(r) for r in ErrorQueueStore.from_connection().open_errors(flow=MASTER, limit=100)]
+
+
+def test_a_registration_quarantined_for_a_shared_email_retries_in_one_step_once_fixed(
+    flow_env: FlowEnv, clock: KitClock
+) -> None:
+    from magento_netsuite.errorqueue.replay import replay
+    from magento_netsuite.errorqueue.store import ErrorQueueStore
+
+    flow_env.seed(SeedConfig(skus=5, customers=2, orders=0, seed=5, now=utc_now() - timedelta(days=3), **CLEAN))
+    flow_env.netsuite.post(
+        "records/customer",
+        [
+            {"id": "940001", "email": "twin@example.test", "companyName": "Twin A", "subsidiary": {"id": "1"}},
+            {"id": "940002", "email": " TWIN@example.test", "companyName": "Twin B", "subsidiary": {"id": "1"}},
+        ],
+    )
+    register(flow_env, 601, "twin@example.test")
+    clock.now = utc_now() + timedelta(minutes=2)
+    assert run_flow(REGISTRATION, "reg-1")["quarantined"] == 1
+    store = ErrorQueueStore.from_connection()
+    [row] = store.open_errors(flow=REGISTRATION)
+    assert (row.record_key, row.error_class, row.field_path) == ("601", "conflict", "email")
+    assert "940001" in row.message and "940002" in row.message
+    customers_before = flow_env.netsuite.get("state")["counts"]["customers"]
+    edit_netsuite("940002", {"externalId": "MAG-CUST-601"})  # the fix the message asks for
+
+    summary = replay(store, run_id="replay-1", flow=REGISTRATION)
+
+    assert summary.loaded == 1 and summary.requeued == 0, summary
+    assert store.open_errors(flow=REGISTRATION) == []
+    assert attribute(magento_customer(flow_env, 601), "netsuite_customer_id") == "940002"
+    assert flow_env.netsuite.get("state")["counts"]["customers"] == customers_before
+
+
+def test_the_group_rule_contract_prices_win_over_the_price_level() -> None:
+    from magento_netsuite.flows.customer_master.groups import GroupChoice, choose_group
+
+    assert choose_group("2044", 4, has_contract_prices=True) == GroupChoice(contract_code="CONTRACT-2044")
+    assert choose_group("2044", 4, has_contract_prices=False) == GroupChoice(group_id=4)
+    assert choose_group("2044", None, has_contract_prices=False) == GroupChoice()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from magento_netsuite.connectors.errors import AuthError, SyncError, TransientError
+from magento_netsuite.connectors.errors import AuthError, NotFoundError, SyncError, TransientError
 from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.flows.customer_master.constants import ENTITY, FLOW, GROUP_FIELD
 from magento_netsuite.flows.customer_master.groups import group_ids_by_code
@@ -22,19 +22,22 @@ from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status, quarantined
 from magento_netsuite.pipeline.writes import write_all
 
-PAGE = 200
 REQUIRED = ("id", "email", "firstname", "lastname", "website_id")
 """What Magento needs on every customer ``PUT``; sent as read."""
 
 
-def customers_by_id(hook: MagentoHook, ids: list[int]) -> dict[int, dict[str, Any]]:
-    found: dict[int, dict[str, Any]] = {}
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), PAGE):
-        chunk = wanted[start : start + PAGE]
-        for page in hook.search("customers/search", [[("entity_id", chunk, "in")]], page_size=PAGE):
-            found.update((int(c["id"]), c) for c in page)
-    return found
+def customers_by_id(hook: MagentoHook, ids: list[int], *, workers: int) -> dict[int, dict[str, Any]]:
+    """The accounts as they are now, one ``GET /V1/customers/{id}`` each (a keyed read, cheap on any store
+    size); an account that is gone is left out."""
+
+    def read(customer_id: int) -> dict[str, Any] | None:
+        try:
+            return hook.get(f"customers/{customer_id}")
+        except NotFoundError:
+            return None
+
+    found = write_all(sorted(set(ids)), read, workers=workers, what="customer read(s)", system="magento")
+    return {int(c["id"]): c for c in found if c}
 
 
 def _merge_attributes(current: list[dict[str, Any]], wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,7 +109,8 @@ def push_rows(
 ) -> list[RecordOutcome]:
     """Write every row's fields onto its Magento account; unchanged accounts are not written."""
     group_path = doc.flow(FLOW).field(GROUP_FIELD).path_for("magento") or "group_id"
-    current = customers_by_id(hook, [int(r["customer_id"]) for r in rows])
+    workers = ctx.workers(hook.concurrency.limit)
+    current = customers_by_id(hook, [int(r["customer_id"]) for r in rows], workers=workers)
     groups = group_ids_by_code(hook, {r["contract_group"] for r in rows if r.get("contract_group")})
 
     def problem(row: Mapping[str, Any], error_class: str, path: str, message: str) -> RecordOutcome:
@@ -148,4 +152,4 @@ def push_rows(
             return problem(row, "validation", exc.field_path or "customer", str(exc))
         return RecordOutcome(key, Status.LOADED, target_id=str(account["id"]))
 
-    return list(write_all(rows, write, workers=ctx.workers(hook.concurrency.limit), what="customer account(s)"))
+    return list(write_all(rows, write, workers=workers, what="customer account(s)"))

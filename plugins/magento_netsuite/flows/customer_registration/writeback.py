@@ -42,7 +42,7 @@ def _failed(row: Mapping[str, Any], exc: SyncError, path: str, ctx: RunContext) 
         row["key"],
         dict(row),
         error_class="not_found" if exc.status == 404 else "validation",
-        message=f"{exc.message}",
+        message=exc.message,
         field_path=exc.field_path or path,
         code=exc.code,
         ctx=ctx,

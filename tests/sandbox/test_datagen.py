@@ -46,7 +46,7 @@ def test_identity_rules_hold_across_systems(small_dataset: Dataset) -> None:
         assert ns is not None and ns.internal_id == 2000 + customer["id"]
         assert ns.email == customer["email"] == f"customer{customer['id']:05d}@example.test"
         assert ns.pricelevel_id == GROUP_TO_PRICE_LEVEL[customer["group_id"]]
-        assert ns.addressbook[0]["addressbookAddress"]["zip"] == customer["addresses"][0]["postcode"]
+        assert ns.addressbook[0]["addressBookAddress"]["zip"] == customer["addresses"][0]["postcode"]
     for product in ds.products:
         if product.type_id in ("configurable", "bundle"):
             assert product.children and all(child.startswith("SKU-") for child in product.children)

@@ -3,8 +3,9 @@
 Headless Debian Chromium (``/usr/bin/chromium``, installed by ``make browser``) driven by Playwright:
 log in, open Error Queue from the navigation, see the seeded quarantined order with its field and
 hint, fix the order at its source, click Retry, and watch the row resolve once the
-``error_queue_replay`` run has loaded it. Screenshots of the list and detail views are taken on every
-run; with ``MNS_UPDATE_SCREENSHOTS=1`` they replace the committed ones in ``docs/img/``.
+``error_queue_replay`` run has loaded it. Screenshots of the list and detail views (and of the Drift
+section with seeded reconciliation reports) are taken on every run; with ``MNS_UPDATE_SCREENSHOTS=1``
+they replace the committed ones in ``docs/img/``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -97,7 +99,55 @@ def seed(stack: AirflowStack) -> tuple[ErrorQueueStore, int]:
             )
         ]
     )
+    seed_drift(stack)
     return store, row_id
+
+
+def seed_drift(stack: AirflowStack) -> None:
+    """Three nights of customer reconciliation reports for the Drift section."""
+    from magento_netsuite.errorqueue.drift import DriftReports
+
+    reports = DriftReports(engine_for_url(f"sqlite:///{stack.store_db}"))
+    for night, (drifted, repaired) in enumerate(((41, 41), (17, 16), (9, 8)), start=27):
+        reports.save(
+            "customers_reconciliation",
+            f"scheduled__2026-11-{night}T02:30:00+00:00",
+            {
+                "run_id": f"scheduled__2026-11-{night}T02:30:00+00:00",
+                "compared": 4812,
+                "drifted": drifted,
+                "differences": drifted + 1,
+                "repaired": repaired,
+                "unrepairable": drifted - repaired,
+                "drift_percent": round(100 * drifted / 4812, 3),
+                "threshold_percent": 1.0,
+                "by_field": {
+                    "credit_limit": {"reader_edited_against_rules": drifted // 2},
+                    "terms": {"owner_changed_reader_behind": drifted - drifted // 2 - 1},
+                    "(customer)": {"missing_in_magento": 1},
+                },
+                "examples": {
+                    "credit_limit": [
+                        {
+                            "customer_id": 1042,
+                            "kind": "reader_edited_against_rules",
+                            "netsuite": "25000",
+                            "magento": "1",
+                        }
+                    ],
+                    "terms": [
+                        {
+                            "customer_id": 311,
+                            "kind": "owner_changed_reader_behind",
+                            "netsuite": "Net 60",
+                            "magento": "Net 30",
+                        }
+                    ],
+                    "(customer)": [{"customer_id": 999, "netsuite_id": "930001", "kind": "missing_in_magento"}],
+                },
+            },
+            at=datetime(2026, 11, night, 2, 31, tzinfo=UTC),
+        )
 
 
 def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack):
@@ -142,6 +192,14 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             page.screenshot(path=screenshots / "error-queue-list-dark.png")
             page.emulate_media(color_scheme="light")
             expect(queue.locator("html")).to_have_class("light")
+
+            # The Drift section: the last nightly customer reconciliation and the trend.
+            drift = queue.locator("#drift")
+            expect(drift.locator("#drift-headline")).to_contain_text("9 of 4812 customers drifted")
+            expect(drift.locator("#drift-fields tbody")).to_contain_text("1042: 25000 / 1")
+            expect(drift.locator("#drift-trend tbody tr")).to_have_count(3)
+            drift.scroll_into_view_if_needed()
+            page.screenshot(path=screenshots / "error-queue-drift.png")
 
             # Detail: the payload with the failing field highlighted, and the history.
             row.get_by_role("link", name=ORDER_KEY).click()

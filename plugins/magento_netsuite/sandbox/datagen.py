@@ -736,7 +736,7 @@ def _customers(
                         "defaultBilling": True,
                         "defaultShipping": True,
                         "label": addr["street"][0],
-                        "addressbookAddress": {
+                        "addressBookAddress": {
                             "addressee": addr["company"],
                             "attention": f"{first} {last}",
                             "addr1": addr["street"][0],

@@ -46,6 +46,7 @@ from magento_netsuite.errorqueue.web.airflow_api import (
     AirflowApi,
     AirflowApiError,
 )
+from magento_netsuite.errorqueue.web.drift import drift_router
 from magento_netsuite.errorqueue.web.security import SameOrigin, Token, UserName, can_read, can_replay
 
 log = logging.getLogger(__name__)
@@ -352,4 +353,5 @@ def create_app() -> FastAPI:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
         return {"row": row_json(row, {})}
 
+    app.include_router(drift_router())
     return app

@@ -207,7 +207,8 @@ def create_app(dataset: Dataset | None = None, *, input_limit: bool = False, bea
     @v1.get("/customers/search", dependencies=[guard(ACL_CUSTOMERS)])
     async def search_customers(request: Request) -> Response:
         criteria = criteria_of(request)
-        page, total = search.apply(list(state.customers.values()), criteria)
+        # the customer collection filters and sorts its id as ``entity_id`` (the API record calls it ``id``)
+        page, total = search.apply(list(state.customers.values()), criteria, get=search.customer_field)
         return _search_response(request, page, criteria, total)
 
     @v1.get("/customers/{customer_id}", dependencies=[guard(ACL_CUSTOMERS)])

@@ -207,6 +207,11 @@ def dict_field(record: dict[str, Any], name: str) -> Any:
     return None
 
 
+def customer_field(record: dict[str, Any], name: str) -> Any:
+    """A customer's field for a search: ``entity_id`` is the record's ``id`` (Magento's customer collection)."""
+    return dict_field(record, "id" if name == "entity_id" else name)
+
+
 def _sort_value(value: Any) -> tuple[int, Any]:
     if value is None:
         return (0, 0)

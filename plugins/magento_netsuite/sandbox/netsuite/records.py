@@ -464,6 +464,7 @@ class NetSuiteAccount:
             ),
         )
         r.setdefault("entityId", f"CUST{record_id}")
+        r.setdefault("taxable", True)  # NetSuite defaults it (the table above says so too) and returns it
         self.names["customer"][record_id] = f"{r['entityId']} {r.get('companyName') or ''}".strip()
 
     @staticmethod

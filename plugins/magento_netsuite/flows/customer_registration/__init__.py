@@ -1,0 +1,9 @@
+"""Registration handoff: a new Magento customer becomes a minimal NetSuite customer at once.
+
+Only constants here, so a DAG file that imports them parses without importing the hooks; the flow
+is declared in :mod:`.flow` and imported by the kit inside the tasks.
+"""
+
+from magento_netsuite.flows.customer_registration.constants import DAG_ID, ENTITY, FLOW
+
+__all__ = ["DAG_ID", "ENTITY", "FLOW"]

@@ -62,6 +62,10 @@ QUERYING_MODULES = (
     "fulfilments/extract.py",
     "products/extract.py",
     "pricing/extract.py",
+    "customer_registration/prepare.py",
+    "customer_master/extract.py",
+    "customer_master/groups.py",
+    "customer_reconciliation/read.py",
 )
 """The flow modules that hold SuiteQL queries (a new flow's query module is added here)."""
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from magento_netsuite.flows.customer_master import constants as customer_master
+from magento_netsuite.flows.customer_reconciliation import constants as reconciliation
+from magento_netsuite.flows.customer_registration import constants as registration
 from magento_netsuite.flows.fulfilments import constants as fulfilments
 from magento_netsuite.flows.inventory import constants as inventory
 from magento_netsuite.flows.orders import constants as orders
@@ -129,6 +132,46 @@ FLOW_NEEDS: tuple[FlowNeeds, ...] = (
             "customeritempricing": ("customer", "item", "price"),
             "customer": ("id", "externalid", "pricelevel", "isinactive"),
             "item": ("id", "itemid"),
+        },
+    ),
+    FlowNeeds(
+        flow=registration.FLOW,
+        magento_acl={"Magento_Customer::manage": "read new registrations, write the NetSuite id back"},
+        netsuite_records=(
+            RecordNeed("customer", "Lists -> Customers", "Edit", "create the minimal customer, patch a new e-mail"),
+        ),
+        suiteql={"customer": ("id", "externalid", "email")},
+    ),
+    FlowNeeds(
+        flow=customer_master.FLOW,
+        magento_acl={
+            "Magento_Customer::manage": "update the NetSuite-owned fields of customers",
+            "Magento_Customer::group": "find the customer group a price level or contract maps to",
+        },
+        netsuite_records=(RecordNeed("customer", "Lists -> Customers", "View", "read customer master data"),),
+        suiteql={"customer": ("id", "externalid", "isinactive"), "customeritempricing": ("customer",)},
+    ),
+    FlowNeeds(
+        flow=reconciliation.RECONCILIATION,
+        magento_acl={"Magento_Customer::manage": "read every customer, repair NetSuite-owned fields"},
+        netsuite_records=(RecordNeed("customer", "Lists -> Customers", "Edit", "repair Magento-owned fields"),),
+        suiteql={
+            "customer": (
+                "id",
+                "externalid",
+                "email",
+                "firstname",
+                "lastname",
+                "companyname",
+                "creditlimit",
+                "terms",
+                "taxable",
+                "resalenumber",
+                "category",
+                "salesrep",
+                "pricelevel",
+                "lastmodifieddate",
+            ),
         },
     ),
 )

@@ -1,8 +1,8 @@
 """End to end: ``netsuite_pricing_to_magento`` under ``dag.test()`` against both sandboxes.
 
-The seed's Retail level (1.10 x base) is above the base price, which Magento cannot show to anyone;
-the fixture lowers it in NetSuite so a correct sync audits clean (the unrepresentable case has its
-own test in test_pricing_rules.py and is counted in the summary).
+Every seeded price level is at or below the base price, so a correct sync audits clean (a level
+Magento cannot show, above the base price, has its own test in test_pricing_rules.py and is counted
+in the summary).
 """
 
 from __future__ import annotations
@@ -36,12 +36,6 @@ def env(flow_env: FlowEnv, airflow_db: Path) -> Iterator[FlowEnv]:
     dataset = flow_env.seed(SeedConfig(skus=SKUS, customers=15, orders=0, seed=5, now=utc_now() - timedelta(hours=2)))
     assert {c.customer_internal_id for c in dataset.contract_prices}, "the seed needs contract customers"
     flow_env.connect(magento={"backoff_base": 0.05, "backoff_max": 0.2}, netsuite={"backoff_base": 0.05})
-    retail = [
-        {"sku": item.sku, "price_level_id": 4, "quantity": q, "unit_price": f"{float(item.base_price) * f:.2f}"}
-        for item in dataset.items
-        for q, f in ((0, 0.98), (10, 0.93), (50, 0.88))
-    ]
-    flow_env.netsuite.post("pricing", retail)
     for name in ("MNS_PRICING_AUDIT_CUSTOMERS", "MNS_PRICING_AUDIT_SKUS"):
         flow_env.monkeypatch.setenv(name, "100")
     yield flow_env

@@ -11,7 +11,7 @@ Identity rules (docs/architecture.md, "Sandbox seed data"):
 * Magento-only products: configurable parents ``CFG-%05d`` (children are real SKUs), bundles
   ``BND-%05d`` (fixed SKU, fixed price, children are real SKUs), simple ``MAGONLY-%05d``.
 * location ``n`` (1-based) ↔ MSI source ``LOCATION_SOURCES[n-1]``; Magento also has ``default``.
-* price levels 1 Base Price, 2 Wholesale, 3 Distributor, 4 Retail ↔ customer groups 1 General,
+* price levels 1 Base Price, 2 Wholesale (0.85), 3 Distributor (0.75), 4 Retail (0.95) ↔ customer groups 1 General,
   2 Wholesale, 4 Distributor, 3 Retailer; group 0 NOT LOGGED IN sees Base Price.
 * customer ``i`` (1-based): Magento id ``i``, NetSuite internal id ``2000+i``, externalId ``MAG-CUST-i``.
 * orders: increment id ``%09d`` from 1 in creation order, spread over the 60 minutes before ``now``.
@@ -57,7 +57,7 @@ LOCATION_SOURCES = ("wh_east", "wh_west", "wh_central", "wh_north", "wh_south")
 LOCATION_NAMES = ("East Warehouse", "West Warehouse", "Central Warehouse", "North Warehouse", "South Warehouse")
 DEFAULT_SOURCE = "default"
 
-PRICE_LEVELS = ((1, "Base Price", 1.0), (2, "Wholesale", 0.85), (3, "Distributor", 0.75), (4, "Retail", 1.10))
+PRICE_LEVELS = ((1, "Base Price", 1.0), (2, "Wholesale", 0.85), (3, "Distributor", 0.75), (4, "Retail", 0.95))
 """(internal id, name, factor applied to the base price)."""
 QUANTITY_BREAKS = ((0, 1.0), (10, 0.95), (50, 0.90))
 """(minimum quantity, factor): NetSuite quantity pricing columns 0 / 10 / 50."""

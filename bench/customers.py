@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,12 +28,10 @@ from typing import Any
 
 import httpx
 
+from bench import harness
+
 CUSTOMERS = int(os.environ.get("MNS_BENCH_CUSTOMERS", "100000"))
 DRIFT_SHARE = 0.01
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _netsuite_rest(customer: Any) -> dict[str, Any]:
@@ -96,11 +93,6 @@ def _prepare(now: datetime) -> tuple[Any, dict[str, int]]:
     return dataset, planted
 
 
-def _calls(url: str) -> int:
-    endpoints = httpx.get(f"{url}/_sandbox/metrics", timeout=30).json()["endpoints"]
-    return sum(s["calls"] for s in endpoints.values())
-
-
 def main() -> None:
     from magento_netsuite.sandbox import credentials
     from magento_netsuite.sandbox.common.server import SandboxServer
@@ -127,10 +119,10 @@ def main() -> None:
         # the on-change flows last ran an hour ago: NetSuite's newer terms are "behind", the rest edited
         for flow in ("customers_netsuite_to_magento", "customer_registration_magento_to_netsuite"):
             Watermarks().advance(flow, Cursor(now - timedelta(hours=1)), "bench")
-        for url in (magento.url, netsuite.url):
-            httpx.post(f"{url}/_sandbox/metrics/reset", timeout=30).raise_for_status()
+        with httpx.Client(timeout=30) as http:
+            harness.reset(http, magento.url, netsuite.url)
         ctx = RunContext(run_id="bench", dag_id="customers_nightly_reconciliation", task_id="bench", request_slots=5)
-        rss_before = _rss_mb()
+        rss_before = harness.rss_mb()
         timings = {}
         calls = {}
         for step in ("compare", "repair", "report"):
@@ -142,7 +134,7 @@ def main() -> None:
             else:
                 reported = report_task(compared, repaired, ctx)
             timings[step] = time.monotonic() - started
-            calls[step] = {"magento": _calls(magento.url), "netsuite": _calls(netsuite.url)}
+            calls[step] = {"magento": harness.total_calls(magento.url), "netsuite": harness.total_calls(netsuite.url)}
         report = DriftReports.from_connection().get(reported["id"])["report"]
     finally:
         magento.stop()
@@ -164,7 +156,9 @@ def main() -> None:
         f"calls: compare Magento {calls['compare']['magento']:,} / NetSuite {calls['compare']['netsuite']:,}; "
         f"repair Magento {repair_calls['magento']:,} / NetSuite {repair_calls['netsuite']:,}"
     )
-    print(f"peak RSS {_rss_mb():.0f} MB (before the run {rss_before:.0f} MB; both sandboxes live in this process)")
+    print(
+        f"peak RSS {harness.rss_mb():.0f} MB (before the run {rss_before:.0f} MB; both sandboxes live in this process)"
+    )
 
 
 if __name__ == "__main__":

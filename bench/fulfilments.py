@@ -21,9 +21,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -32,9 +29,9 @@ from typing import Any
 
 import httpx
 
+from bench import harness
 from magento_netsuite.flows.fulfilments.constants import DAG_ID, FLOW
 
-ROOT = Path(__file__).resolve().parents[1]
 FULFILMENTS = int(os.environ.get("MNS_BENCH_FULFILMENTS", "2000"))
 ORDERS = max(1, FULFILMENTS // 2)
 LATENCY_MS = 50
@@ -42,41 +39,11 @@ LIMIT = 5
 MAGENTO_CONCURRENCY = 16
 
 
-def _serve(which: str) -> tuple[subprocess.Popen, str]:
-    """One sandbox in its own process; returns it and its URL."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
-    command = [sys.executable, "-m", "magento_netsuite.sandbox", "serve", "--only", which]
-    command += ["--magento-port", "0", "--netsuite-port", "0", "--orders", "0", "--customers", "20", "--skus", "200"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.match(r"(Magento|NetSuite) sandbox:\s+(http://[\d.]+:\d+)", line)
-        if match:
-            return proc, match.group(2)
-    proc.kill()
-    raise RuntimeError(f"the {which} sandbox did not start")
-
-
 def _data(now: datetime) -> tuple[dict[str, Any], list[dict], list[dict], dict[str, int]]:
     """Seed config, ``ORDERS`` two-line Magento orders, their NetSuite sales orders, and SKU → item id."""
-    from magento_netsuite.sandbox.datagen import SeedConfig, generate
+    from magento_netsuite.sandbox.datagen import generate
 
-    config = SeedConfig(
-        skus=200,
-        customers=20,
-        orders=1,
-        unknown_sku_share=0.0,
-        unknown_customer_share=0.0,
-        missing_postcode_share=0.0,
-        configurable_share=0.0,
-        bundle_share=0.0,
-        guest_share=0.0,
-        now=now,
-    )
+    config = harness.seed_config(now, skus=200, customers=20, orders=1)
     dataset = generate(config)
     item_ids = {item.sku: item.internal_id for item in dataset.items}
     skus = [item.sku for item in dataset.items if not item.isinactive]
@@ -105,8 +72,7 @@ def _data(now: datetime) -> tuple[dict[str, Any], list[dict], list[dict], dict[s
                 },
             }
         )
-    seed = {k: v for k, v in config.__dict__.items() if k != "now"} | {"orders": 0, "now": now.isoformat()}
-    return seed, orders, sales_orders, item_ids
+    return harness.seed_payload(config), orders, sales_orders, item_ids
 
 
 def _fulfilments(sales_orders: list[dict]) -> list[dict]:
@@ -127,99 +93,51 @@ def _fulfilments(sales_orders: list[dict]) -> list[dict]:
 
 def _run_dag_child() -> None:
     """In the child process: two ``dag.test()`` runs (the second finds nothing new); timings as JSON."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(ROOT / "dags" / "netsuite_fulfilments_to_magento.py")).get_dag(DAG_ID)
+    dag = harness.load_dag(DAG_ID)
     urls = {"NetSuite": os.environ["MNS_BENCH_NETSUITE_URL"], "Magento": os.environ["MNS_BENCH_MAGENTO_URL"]}
-    results = []
-    for _ in range(2):
-        for url in urls.values():
-            httpx.post(f"{url}/_sandbox/metrics/reset", timeout=30).raise_for_status()
-        started = time.monotonic()
-        dagrun = dag.test(run_conf={"since": None})
-        elapsed = time.monotonic() - started
-        tis = dagrun.get_task_instances()
-        summary = next((ti for ti in tis if ti.task_id == "summarize"), None)
-        results.append(
-            {
-                "state": str(dagrun.state),
-                "elapsed": elapsed,
-                "tasks": {
-                    ti.task_id: (ti.end_date - ti.start_date).total_seconds()
-                    for ti in tis
-                    if ti.start_date and ti.end_date
-                },
-                "summary": summary.xcom_pull(task_ids="summarize") if summary else None,
-                "metrics": {
-                    name: httpx.get(f"{url}/_sandbox/metrics", timeout=30).json() for name, url in urls.items()
-                },
-            }
-        )
-        print("BENCH-RESULT " + json.dumps(results[-1], default=str), flush=True)
+    with httpx.Client(timeout=30) as http:
+        for _ in range(2):
+            harness.reset(http, *urls.values())
+            result = harness.dag_test(dag, run_conf={"since": None})
+            result["metrics"] = {name: harness.metrics(http, url) for name, url in urls.items()}
+            harness.emit(result)
 
 
 def _airflow_env(home: Path, magento: str, netsuite: str) -> dict[str, str]:
-    from magento_netsuite.sandbox import credentials
-
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}",
-        "AIRFLOW_CONN_MAGENTO_DEFAULT": credentials.magento_connection(magento, concurrency=MAGENTO_CONCURRENCY),
-        "AIRFLOW_CONN_NETSUITE_DEFAULT": credentials.netsuite_connection(netsuite, concurrency=LIMIT),
-        "AIRFLOW_CONN_MNS_STORE": json.dumps({"conn_type": "sqlite", "host": str(home / "mns_store.db")}),
-        # read every fulfilment made up to the run's start, in one run
-        f"MNS_{FLOW.upper()}_SAFE_LAG_SECONDS": "0",
-        f"MNS_{FLOW.upper()}_MAX_RECORDS": str(max(FULFILMENTS + ORDERS, 5000)),
-        "MNS_NETSUITE_REQUEST_SLOTS": str(LIMIT),
-        "MNS_STAGING_URL": f"file://{home / 'staging'}",
+    """The child's environment: every fulfilment made up to the run's start, read in one run."""
+    settings = {
+        **harness.watermark_settings(FLOW, max_records=max(FULFILMENTS + ORDERS, 5000)),
         "MNS_BENCH_MAGENTO_URL": magento,
         "MNS_BENCH_NETSUITE_URL": netsuite,
     }
-
-
-def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
+    return harness.airflow_env(
+        home,
+        magento,
+        netsuite,
+        magento_concurrency=MAGENTO_CONCURRENCY,
+        netsuite_concurrency=LIMIT,
+        request_slots=LIMIT,
+        settings=settings,
+    )
 
 
 def main() -> None:
     seed, orders, sales_orders, _ = _data(datetime.now(UTC).replace(microsecond=0))
-    magento_proc, magento = _serve("magento")
-    netsuite_proc, netsuite = _serve("netsuite")
-    try:
-        with httpx.Client(timeout=600) as http, tempfile.TemporaryDirectory(prefix="mns-bench-fulfilments-") as tmp:
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/seed", json=seed).raise_for_status()
-            http.post(f"{magento}/_sandbox/orders", json=orders).raise_for_status()
-            http.post(f"{netsuite}/_sandbox/records/salesOrder", json=sales_orders).raise_for_status()
-            http.post(
-                f"{netsuite}/_sandbox/records/itemFulfillment", json=_fulfilments(sales_orders)
-            ).raise_for_status()
-            env = _airflow_env(Path(tmp), magento, netsuite)
-            _airflow(env, "-m", "airflow", "db", "migrate")
-            _airflow(env, "-m", "airflow", "pools", "set", "netsuite_api", str(LIMIT), "NetSuite API share")
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/config", json={"latency_ms": LATENCY_MS}).raise_for_status()
-            http.post(f"{netsuite}/_sandbox/config", json={"concurrency_limit": LIMIT}).raise_for_status()
-            time.sleep(1.2)  # the run reads changes before its start second: let the last one be in the past
-            child = _airflow(env, "-c", "from bench.fulfilments import _run_dag_child; _run_dag_child()")
-            results = [
-                json.loads(ln.removeprefix("BENCH-RESULT "))
-                for ln in child.stdout.splitlines()
-                if ln.startswith("BENCH-RESULT ")
-            ]
-            shipments = http.get(f"{magento}/_sandbox/state").json()["counts"]["shipments"]
-    finally:
-        for proc in (magento_proc, netsuite_proc):
-            proc.terminate()
-            proc.wait(timeout=30)
+    with (
+        harness.sandboxes(customers=20, skus=200) as (magento, netsuite),
+        httpx.Client(timeout=600) as http,
+        tempfile.TemporaryDirectory(prefix="mns-bench-fulfilments-") as tmp,
+    ):
+        harness.seed(http, seed, magento, netsuite)
+        http.post(f"{magento}/_sandbox/orders", json=orders).raise_for_status()
+        http.post(f"{netsuite}/_sandbox/records/salesOrder", json=sales_orders).raise_for_status()
+        http.post(f"{netsuite}/_sandbox/records/itemFulfillment", json=_fulfilments(sales_orders)).raise_for_status()
+        env = _airflow_env(Path(tmp), magento, netsuite)
+        harness.prepare_airflow(env, LIMIT)
+        harness.configure(http, magento, netsuite, latency_ms=LATENCY_MS, netsuite_limit=LIMIT)
+        time.sleep(1.2)  # the run reads changes before its start second: let the last one be in the past
+        results = harness.child(env, "fulfilments", "_run_dag_child")
+        shipments = http.get(f"{magento}/_sandbox/state").json()["counts"]["shipments"]
     _report(results, shipments)
 
 
@@ -231,7 +149,7 @@ def _report(results: list[dict[str, Any]], shipments: int) -> None:
         f"{LATENCY_MS} ms; NetSuite concurrency limit {LIMIT} (extract's pool slots {LIMIT}); "
         f"Magento hook concurrency {MAGENTO_CONCURRENCY}"
     )
-    counts = {k: summary.get(k) for k in ("extracted", "loaded", "unchanged", "quarantined")}
+    counts = harness.counts(summary)
     print(f"run 1: {first['state']}; summary: {json.dumps(counts)}; Magento shipments now: {shipments}")
     if summary.get("loaded") != FULFILMENTS or shipments != FULFILMENTS:
         print(f"WARNING: expected {FULFILMENTS} shipments, loaded {summary.get('loaded')}, Magento has {shipments}")

@@ -25,63 +25,30 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench import harness
 from magento_netsuite.flows.inventory.constants import FLOW as INVENTORY_FLOW
 from magento_netsuite.flows.orders.constants import FLOW as ORDERS_FLOW
 
-ROOT = Path(__file__).resolve().parents[1]
 ORDERS = int(os.environ.get("MNS_BENCH_ORDERS", "2000"))
 LINES = 3
 LATENCY_MS = 50
 LIMIT = 5
-REQUEST_SLOTS = os.environ.get("MNS_BENCH_REQUEST_SLOTS", str(LIMIT))
-
-
-def _serve(which: str) -> tuple[subprocess.Popen, str]:
-    """One sandbox in its own process (like a real, separate system); returns it and its URL."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
-    command = [sys.executable, "-m", "magento_netsuite.sandbox", "serve", "--only", which]
-    command += ["--magento-port", "0", "--netsuite-port", "0", "--orders", "0", "--customers", "50", "--skus", "200"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.match(r"(Magento|NetSuite) sandbox:\s+(http://[\d.]+:\d+)", line)
-        if match:
-            return proc, match.group(2)
-    proc.kill()
-    raise RuntimeError(f"the {which} sandbox did not start")
+REQUEST_SLOTS = harness.REQUEST_SLOTS
+DAG_ID = "magento_orders_to_netsuite"
 
 
 def _orders(now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Seed config for both sandboxes, and ``ORDERS`` Magento orders of known customers with 3 lines each."""
-    from magento_netsuite.sandbox.datagen import SeedConfig, generate
+    from magento_netsuite.sandbox.datagen import generate
 
-    config = SeedConfig(
-        skus=200,
-        customers=50,
-        orders=ORDERS,
-        unknown_sku_share=0.0,
-        unknown_customer_share=0.0,
-        missing_postcode_share=0.0,
-        configurable_share=0.0,
-        bundle_share=0.0,
-        guest_share=0.0,
-        now=now,
-    )
+    config = harness.seed_config(now, skus=200, customers=50, orders=ORDERS)
     dataset = generate(config)
     skus = [item.sku for item in dataset.items if not item.isinactive]
     next_item_id = 1
@@ -104,100 +71,48 @@ def _orders(now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         order["extension_attributes"] = copy.deepcopy(order["extension_attributes"])
         order["extension_attributes"]["shipping_assignments"][0]["items"] = lines
         orders.append(order)
-    seed = {k: v for k, v in config.__dict__.items() if k != "now"} | {"orders": 0, "now": now.isoformat()}
-    return seed, orders
+    return harness.seed_payload(config), orders
 
 
 def _run_dag_child() -> None:
     """In the child process: one ``dag.test()`` of the orders DAG; prints its timings as JSON."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(ROOT / "dags" / "magento_orders_to_netsuite.py")).get_dag("magento_orders_to_netsuite")
-    logical_date = datetime.fromisoformat(os.environ["MNS_BENCH_LOGICAL_DATE"])
-    started = time.monotonic()
-    dagrun = dag.test(logical_date=logical_date)
-    elapsed = time.monotonic() - started
-    tasks = {
-        ti.task_id: {"state": str(ti.state), "seconds": (ti.end_date - ti.start_date).total_seconds()}
-        for ti in dagrun.get_task_instances()
-        if ti.start_date and ti.end_date
-    }
-    summary = next((ti for ti in dagrun.get_task_instances() if ti.task_id == "summarize"), None)
-    print(
-        "BENCH-RESULT "
-        + json.dumps(
-            {
-                "state": str(dagrun.state),
-                "elapsed": elapsed,
-                "tasks": tasks,
-                "summary": summary.xcom_pull(task_ids="summarize") if summary else None,
-            },
-            default=str,
-        )
-    )
+    dag = harness.load_dag(DAG_ID)
+    harness.emit(harness.dag_test(dag, logical_date=harness.logical_date_from_env()))
 
 
 def _airflow_env(home: Path, magento: str, netsuite: str, logical_date: datetime) -> dict[str, str]:
-    from magento_netsuite.sandbox import credentials
-
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}",
-        "AIRFLOW_CONN_MAGENTO_DEFAULT": credentials.magento_connection(magento, concurrency=16),
-        "AIRFLOW_CONN_NETSUITE_DEFAULT": credentials.netsuite_connection(netsuite, concurrency=LIMIT),
-        "AIRFLOW_CONN_MNS_STORE": json.dumps({"conn_type": "sqlite", "host": str(home / "mns_store.db")}),
-        # read what was seeded up to the run's start, all of it in one run (see the module docstring)
-        f"MNS_{ORDERS_FLOW.upper()}_SAFE_LAG_SECONDS": "0",
-        f"MNS_{ORDERS_FLOW.upper()}_MAX_RECORDS": str(max(ORDERS, 5000)),
-        f"MNS_{INVENTORY_FLOW.upper()}_SAFE_LAG_SECONDS": "0",
+    """The child's environment: read what was seeded, all of it in one run (see the module docstring)."""
+    settings = {
+        **harness.watermark_settings(ORDERS_FLOW, max_records=max(ORDERS, 5000)),
+        **harness.watermark_settings(INVENTORY_FLOW),
         "MNS_INVENTORY_FRESHNESS_DEADLINE": "off",
-        "MNS_NETSUITE_REQUEST_SLOTS": REQUEST_SLOTS,
-        "MNS_STAGING_URL": f"file://{home / 'staging'}",
         "MNS_BENCH_LOGICAL_DATE": logical_date.isoformat(),
     }
-
-
-def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
+    return harness.airflow_env(
+        home, magento, netsuite, netsuite_concurrency=LIMIT, request_slots=REQUEST_SLOTS, settings=settings
+    )
 
 
 def main() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     seed, orders = _orders(now - timedelta(minutes=1))
     logical_date = now.replace(minute=now.minute - now.minute % 5, second=0) + timedelta(minutes=15)
-    magento_proc, magento = _serve("magento")
-    netsuite_proc, netsuite = _serve("netsuite")
-    try:
-        with httpx.Client(timeout=300) as http, tempfile.TemporaryDirectory(prefix="mns-bench-orders-") as tmp:
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/seed", json=seed).raise_for_status()
-            http.post(f"{magento}/_sandbox/orders", json=orders).raise_for_status()
-            env = _airflow_env(Path(tmp), magento, netsuite, logical_date)
-            _airflow(env, "-m", "airflow", "db", "migrate")
-            _airflow(env, "-m", "airflow", "pools", "set", "netsuite_api", str(LIMIT), "NetSuite API share")
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/config", json={"latency_ms": LATENCY_MS}).raise_for_status()
-                http.post(f"{url}/_sandbox/metrics/reset").raise_for_status()
-            http.post(f"{netsuite}/_sandbox/config", json={"concurrency_limit": LIMIT}).raise_for_status()
-            # a OneWorld account (subsidiary required), as the flow tests run against
-            http.post(f"{netsuite}/_sandbox/config", json={"oneworld": True}).raise_for_status()
-            child = _airflow(env, "-c", "from bench.orders import _run_dag_child; _run_dag_child()")
-            line = next(ln for ln in child.stdout.splitlines() if ln.startswith("BENCH-RESULT "))
-            result = json.loads(line.removeprefix("BENCH-RESULT "))
-            metrics = http.get(f"{netsuite}/_sandbox/metrics").json()
-            state = http.get(f"{netsuite}/_sandbox/state").json()
-    finally:
-        for proc in (magento_proc, netsuite_proc):
-            proc.terminate()
-            proc.wait(timeout=30)
+    with (
+        harness.sandboxes(customers=50, skus=200) as (magento, netsuite),
+        httpx.Client(timeout=300) as http,
+        tempfile.TemporaryDirectory(prefix="mns-bench-orders-") as tmp,
+    ):
+        harness.seed(http, seed, magento, netsuite)
+        http.post(f"{magento}/_sandbox/orders", json=orders).raise_for_status()
+        env = _airflow_env(Path(tmp), magento, netsuite, logical_date)
+        harness.prepare_airflow(env, LIMIT)
+        harness.configure(http, magento, netsuite, latency_ms=LATENCY_MS, netsuite_limit=LIMIT)
+        harness.reset(http, magento, netsuite)
+        # a OneWorld account (subsidiary required), as the flow tests run against
+        http.post(f"{netsuite}/_sandbox/config", json={"oneworld": True}).raise_for_status()
+        result = harness.child(env, "orders", "_run_dag_child")[0]
+        metrics = harness.metrics(http, netsuite)
+        state = http.get(f"{netsuite}/_sandbox/state").json()
     _report(result, metrics, state)
 
 
@@ -205,7 +120,7 @@ def _report(result: dict[str, Any], metrics: dict[str, Any], state: dict[str, An
     summary = result["summary"] or {}
     tasks = result["tasks"]
     calls = metrics["totals"]["calls"]
-    netsuite_seconds = tasks["transform"]["seconds"] + tasks["load"]["seconds"]
+    netsuite_seconds = tasks["transform"] + tasks["load"]
     rate = ORDERS / netsuite_seconds
     end_to_end = ORDERS / result["elapsed"]
     calls_per_order = calls / ORDERS
@@ -214,8 +129,7 @@ def _report(result: dict[str, Any], metrics: dict[str, Any], state: dict[str, An
         f"orders: {ORDERS} x {LINES} lines; latency {LATENCY_MS} ms; NetSuite concurrency limit {LIMIT}; "
         f"pool slots (parallel requests) per NetSuite task {REQUEST_SLOTS}"
     )
-    counts = {k: summary.get(k) for k in ("extracted", "loaded", "unchanged", "quarantined")}
-    print(f"run: {result['state']}; summary: {json.dumps(counts)}")
+    print(f"run: {result['state']}; summary: {json.dumps(harness.counts(summary))}")
     extra = summary.get("extra") or {}
     window = extra.get("window") or {}
     print(
@@ -225,7 +139,7 @@ def _report(result: dict[str, Any], metrics: dict[str, Any], state: dict[str, An
     )
     if summary.get("extracted") != ORDERS:
         print(f"WARNING: the run read {summary.get('extracted')} of the {ORDERS} seeded orders")
-    print("task seconds: " + ", ".join(f"{t}={v['seconds']:.1f}" for t, v in tasks.items()))
+    print("task seconds: " + ", ".join(f"{t}={v:.1f}" for t, v in tasks.items()))
     print(f"NetSuite sales orders: {state['counts']['salesOrders']}; concurrency: {state['concurrency']}")
     print(f"NetSuite calls: {calls} ({calls_per_order:.3f} per order; target <= 1.2)")
     for name, endpoint in sorted(metrics["endpoints"].items()):

@@ -1,7 +1,7 @@
 """Pricing flow cost: 50,000 SKUs x 4 price levels x 3 quantity breaks, plus contract customers x 200
 contract SKUs each, through ``netsuite_pricing_to_magento``.
 
-Both sandboxes in their own processes (``bench.orders._serve``), 50 ms latency on every API call,
+Both sandboxes in their own processes (``bench.harness.sandboxes``), 50 ms latency on every API call,
 NetSuite account concurrency limit 5, Magento connection concurrency 16. The DAG runs with
 ``dag.test()`` in a child process: a full run, then (after changing the Wholesale price of 1% of the
 SKUs in NetSuite) a delta run. For each it prints wall time, NetSuite and Magento calls, the child's
@@ -29,7 +29,6 @@ import math
 import os
 import random
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,8 @@ from typing import Any
 import httpx
 import requests
 
-from bench.orders import _airflow, _airflow_env, _serve
+from bench import harness
 
-ROOT = Path(__file__).resolve().parents[1]
 SKUS = int(os.environ.get("MNS_BENCH_PRICING_SKUS", "50000"))
 CONTRACT_CUSTOMERS = int(os.environ.get("MNS_BENCH_CONTRACT_CUSTOMERS", "20"))
 CONTRACT_SKUS = int(os.environ.get("MNS_BENCH_CONTRACT_SKUS", "200"))
@@ -56,35 +54,10 @@ WHOLESALE = "2"
 
 def _run_dag_child() -> None:
     """In the child: one ``dag.test()`` (mode from ``MNS_BENCH_MODE``); prints timings and peak RSS."""
-    import resource
-
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(ROOT / "dags" / f"{DAG_ID}.py")).get_dag(DAG_ID)
-    logical_date = datetime.fromisoformat(os.environ["MNS_BENCH_LOGICAL_DATE"])
-    started = time.monotonic()
-    dagrun = dag.test(logical_date=logical_date, run_conf={"mode": os.environ["MNS_BENCH_MODE"]})
-    elapsed = time.monotonic() - started
-    tasks: dict[str, float] = {}
-    for ti in dagrun.get_task_instances():
-        if ti.start_date and ti.end_date:
-            tasks[ti.task_id] = tasks.get(ti.task_id, 0.0) + (ti.end_date - ti.start_date).total_seconds()
-    audit = next((ti for ti in dagrun.get_task_instances() if ti.task_id == "audit"), None)
-    result = {
-        "failed_tasks": [ti.task_id for ti in dagrun.get_task_instances() if str(ti.state) != "success"],
-        "state": str(dagrun.state),
-        "elapsed": elapsed,
-        "tasks": tasks,
-        "summary": audit.xcom_pull(task_ids="audit") if audit else None,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
-    print("BENCH-RESULT " + json.dumps(result, default=str))
-
-
-def _child(env: dict[str, str]) -> dict[str, Any]:
-    out = _airflow(env, "-c", "from bench.pricing import _run_dag_child; _run_dag_child()")
-    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("BENCH-RESULT "))
-    return json.loads(line.removeprefix("BENCH-RESULT "))
+    dag = harness.load_dag(DAG_ID)
+    mode = os.environ["MNS_BENCH_MODE"]
+    logical_date = harness.logical_date_from_env()
+    harness.emit(harness.dag_test(dag, logical_date=logical_date, run_conf={"mode": mode}, summary_task="audit"))
 
 
 def _suiteql(netsuite: str, query: str) -> list[dict[str, Any]]:
@@ -149,51 +122,42 @@ def main() -> None:
         "orders": 0,
         "now": (now - timedelta(hours=1)).isoformat(),
     }
-    magento_proc, magento = _serve("magento")
-    netsuite_proc, netsuite = _serve("netsuite")
     results: dict[str, Any] = {}
-    try:
-        with httpx.Client(timeout=1800) as http, tempfile.TemporaryDirectory(prefix="mns-bench-pricing-") as tmp:
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/seed", json=seed).raise_for_status()
-            rng = random.Random(7)
-            http.post(f"{netsuite}/_sandbox/pricing", json=_contracts(rng)).raise_for_status()
-            env = _airflow_env(Path(tmp), magento, netsuite, now)
-            from magento_netsuite.sandbox import credentials
+    with (
+        harness.sandboxes(customers=50, skus=200, stop_timeout=60) as (magento, netsuite),
+        httpx.Client(timeout=1800) as http,
+        tempfile.TemporaryDirectory(prefix="mns-bench-pricing-") as tmp,
+    ):
+        harness.seed(http, seed, magento, netsuite)
+        rng = random.Random(7)
+        http.post(f"{netsuite}/_sandbox/pricing", json=_contracts(rng)).raise_for_status()
+        settings = {
+            **harness.watermark_settings(FLOW),
+            "MNS_PRICING_BATCH_SIZE": str(BATCH),
+            "MNS_PRICING_CHUNK_SIZE": str(SKUS),  # one load task: dag.test() runs mapped tasks one by one
+            "MNS_BENCH_LOGICAL_DATE": now.isoformat(),
+        }
+        env = harness.setup_airflow(
+            http,
+            Path(tmp),
+            magento,
+            netsuite,
+            latency_ms=LATENCY_MS,
+            netsuite_limit=NETSUITE_LIMIT,
+            magento_concurrency=MAGENTO_LIMIT,
+            settings=settings,
+        )
 
-            env["AIRFLOW_CONN_MAGENTO_DEFAULT"] = credentials.magento_connection(magento, concurrency=MAGENTO_LIMIT)
-            env[f"MNS_{FLOW.upper()}_SAFE_LAG_SECONDS"] = "0"
-            env["MNS_PRICING_BATCH_SIZE"] = str(BATCH)
-            env["MNS_PRICING_CHUNK_SIZE"] = str(SKUS)  # one load task: dag.test() runs mapped tasks one by one
-            _airflow(env, "-m", "airflow", "db", "migrate")
-            _airflow(env, "-m", "airflow", "pools", "set", "netsuite_api", str(NETSUITE_LIMIT), "NetSuite API share")
-            for url in (magento, netsuite):
-                http.post(f"{url}/_sandbox/config", json={"latency_ms": LATENCY_MS}).raise_for_status()
-            http.post(f"{netsuite}/_sandbox/config", json={"concurrency_limit": NETSUITE_LIMIT}).raise_for_status()
-
-            for mode, minutes in (("full", 15), ("delta", 30)):
-                if mode == "delta":
-                    changed = [f"SKU-{n + 1:06d}" for n in random.Random(1).sample(range(SKUS), max(1, SKUS // 100))]
-                    change = [{"sku": s, "price_level_id": 2, "quantity": 0, "unit_price": "1.00"} for s in changed]
-                    http.post(f"{netsuite}/_sandbox/pricing", json=change).raise_for_status()
-                    results["changed"] = len(changed)
-                    results["rows_needed"] = _rows_needed(netsuite, changed)
-                for url in (magento, netsuite):
-                    http.post(f"{url}/_sandbox/metrics/reset").raise_for_status()
-                run_env = {
-                    **env,
-                    "MNS_BENCH_MODE": mode,
-                    "MNS_BENCH_LOGICAL_DATE": (now + timedelta(minutes=minutes)).isoformat(),
-                }
-                result = _child(run_env)
-                result["netsuite"] = http.get(f"{netsuite}/_sandbox/metrics").json()
-                result["magento"] = http.get(f"{magento}/_sandbox/metrics").json()
-                results[mode] = result
-            results["tier_rows_in_magento"] = http.get(f"{magento}/_sandbox/state").json()["counts"]["tier_prices"]
-    finally:
-        for proc in (magento_proc, netsuite_proc):
-            proc.terminate()
-            proc.wait(timeout=60)
+        for mode, minutes in (("full", 15), ("delta", 30)):
+            if mode == "delta":
+                changed = [f"SKU-{n + 1:06d}" for n in random.Random(1).sample(range(SKUS), max(1, SKUS // 100))]
+                change = [{"sku": s, "price_level_id": 2, "quantity": 0, "unit_price": "1.00"} for s in changed]
+                http.post(f"{netsuite}/_sandbox/pricing", json=change).raise_for_status()
+                results["changed"] = len(changed)
+                results["rows_needed"] = _rows_needed(netsuite, changed)
+            logical_date = now + timedelta(minutes=minutes)
+            results[mode] = harness.measured_run(http, env, "pricing", mode, logical_date, magento, netsuite)
+        results["tier_rows_in_magento"] = http.get(f"{magento}/_sandbox/state").json()["counts"]["tier_prices"]
     _report(results)
 
 
@@ -208,20 +172,14 @@ def _report(results: dict[str, Any]) -> None:
         ns, mg = r["netsuite"]["totals"], r["magento"]["totals"]
         summary = r["summary"] or {}
         extra = summary.get("extra") or {}
-        counts = {k: summary.get(k) for k in ("extracted", "loaded", "unchanged", "quarantined")}
+        counts = harness.counts(summary)
         print(f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; not successful: {r.get('failed_tasks')}")
-        print(
-            f"  wall time (dag.test): {r['elapsed']:.1f} s; tasks: "
-            + ", ".join(f"{k}={v:.1f}" for k, v in r["tasks"].items())
-        )
+        harness.print_wall_time(r)
         print(
             f"  NetSuite calls: {ns['calls']}; Magento calls: {mg['calls']}; "
             f"peak RSS (child): {r['peak_rss_mb']:.0f} MB"
         )
-        for name, e in sorted(r["magento"]["endpoints"].items()):
-            print(f"    {e['calls']:6d}  magento {name}")
-        for name, e in sorted(r["netsuite"]["endpoints"].items()):
-            print(f"    {e['calls']:6d}  netsuite {name}")
+        harness.print_endpoints(r)
         written = (extra.get("rows_to_write") or 0) + (extra.get("rows_to_delete") or 0)
         print(
             f"  price rows: desired {extra.get('price_rows')}, written {extra.get('rows_to_write')}, "

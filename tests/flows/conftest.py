@@ -18,6 +18,7 @@ creates ``netsuite_api``; a scheduler does need it (``airflow pools set netsuite
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -176,3 +177,10 @@ class KitClock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
         self.now = now
         monkeypatch.setattr("magento_netsuite.pipeline.watermark.utcnow", lambda: self.now)
+
+    def settle(self) -> None:
+        """Wait until the real clock has passed the kit's: the sandboxes stamp changes with the real
+        time, so a change the test makes after a run that read ahead of it must not fall behind the
+        cursor that run left (a deployment has ``safe_lag`` for this; the tests run with 0)."""
+        while (ahead := (self.now - utc_now()).total_seconds()) > 0:
+            time.sleep(ahead + 0.01)

@@ -31,9 +31,11 @@ def env(flow_env: FlowEnv, airflow_db: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def run(dag: Any, env: FlowEnv, since: str | None = None) -> dict[str, Any]:
-    """One run that reads every NetSuite change so far (the kit's clock two seconds ahead)."""
-    KitClock(env.monkeypatch, utc_now() + timedelta(seconds=2))
+    """One run that reads every NetSuite change so far (the kit's clock two seconds ahead); it returns
+    once a change made next is after the cursor it left."""
+    clock = KitClock(env.monkeypatch, utc_now() + timedelta(seconds=2))
     dagrun = dag.test(run_conf={"since": since})
+    clock.settle()
     tis = {ti.task_id: ti for ti in dagrun.get_task_instances()}
     assert dagrun.state == "success", {t: ti.state for t, ti in tis.items()}
     return tis["summarize"].xcom_pull(task_ids="summarize")

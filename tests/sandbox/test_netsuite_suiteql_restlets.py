@@ -99,6 +99,9 @@ def test_binds_in_lists_builtin_df_and_dates(base: str) -> None:
     moment = datetime.strptime(dated[0]["ts"], "%Y-%m-%d %H:%M:%S")
     assert dated[0]["lastmodifieddate"] == f"{moment.month}/{moment.day}/{moment.year}"
     assert [r["ts"] for r in dated] == sorted(r["ts"] for r in dated)
+    # TO_CHAR text is never re-rendered as a date, even when shaped like a stored timestamp
+    iso = query(base, "SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS ts FROM customer").json()
+    assert datetime.strptime(iso["items"][0]["ts"], "%Y-%m-%dT%H:%M:%S")
     lookup = query(base, "SELECT id FROM customer WHERE LOWER(email) = LOWER(?)", ["CUSTOMER00001@example.test"])
     assert lookup.json()["count"] in (0, 1)
 

@@ -62,15 +62,24 @@ def _parse_time(value: str | None, fmt: str | None = None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+_FORMATTED = "\x1f"
+"""Leads every ``TO_CHAR`` result inside SQLite, so the output step returns it as formatted: NetSuite
+renders raw date columns as ``M/D/YYYY`` but never re-renders ``TO_CHAR`` text, even text shaped like a
+stored timestamp (``'YYYY-MM-DD"T"HH24:MI:SS'``). The marker is stripped from every output value, so
+only a comparison with a ``TO_CHAR`` result inside the query would see it (no flow does that)."""
+
+
 def _to_char(value: Any, fmt: str | None = None) -> str | None:
     if value is None:
         return None
     if fmt and isinstance(value, str) and _STORED_TIME.match(value):
-        return datetime.fromisoformat(value).strftime(oracle_format(fmt))
-    return _string(value)
+        return _FORMATTED + datetime.fromisoformat(value).strftime(oracle_format(fmt))
+    return _FORMATTED + _string(value)
 
 
 def _string(value: Any) -> str:
+    if isinstance(value, str) and value.startswith(_FORMATTED):
+        return value.removeprefix(_FORMATTED)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, str) and _STORED_TIME.match(value):

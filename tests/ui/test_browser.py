@@ -170,8 +170,12 @@ def test_operator_retries_a_fixed_order_from_the_error_queue(stack: AirflowStack
             page.locator("input[name=password]").fill(stack.password)
             page.locator("button[type=submit]").click()
 
-            # Error Queue from the navigation: the page opens inside the Airflow UI.
-            page.get_by_role("link", name="Error Queue").click()
+            # Error Queue from the navigation: the page opens inside the Airflow UI. Click once the UI
+            # has settled after the login redirect (a click during it landed on a wrong URL once).
+            nav = page.get_by_role("link", name="Error Queue")
+            expect(nav).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            nav.click()
             expect(page).to_have_url(f"{stack.url}/plugin/error-queue")
             queue = page.frame_locator("iframe")
             row = queue.locator("#errors tbody tr", has_text=ORDER_KEY)

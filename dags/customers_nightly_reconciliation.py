@@ -29,10 +29,11 @@ from airflow.sdk import dag, task
 
 from magento_netsuite.alerts import flow_success_callback
 from magento_netsuite.flows.customer_reconciliation import DAG_ID
+from magento_netsuite.flows.customer_reconciliation.constants import DEFAULT_SCHEDULE, SCHEDULE_ENV
 from magento_netsuite.pipeline import tasks as kit
 from magento_netsuite.pipeline.defaults import default_args, netsuite_pool
 
-SCHEDULE = os.environ.get("MNS_CUSTOMER_RECONCILIATION_SCHEDULE", "30 2 * * *")
+SCHEDULE = os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE)
 
 
 @dag(

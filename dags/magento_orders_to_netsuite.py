@@ -42,11 +42,12 @@ from airflow.sdk import Asset, dag, task
 
 from magento_netsuite.alerts import flow_success_callback
 from magento_netsuite.flows.orders import ASSET_URI, DAG_ID, FLOW
+from magento_netsuite.flows.orders.constants import DEFAULT_SCHEDULE, SCHEDULE_ENV
 from magento_netsuite.governance import flow_doc_md
 from magento_netsuite.pipeline import tasks as kit
 from magento_netsuite.pipeline.defaults import default_args, netsuite_pool, since_param
 
-SCHEDULE = os.environ.get("MNS_ORDERS_SCHEDULE", "*/5 * * * *")
+SCHEDULE = os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE)
 
 
 @dag(

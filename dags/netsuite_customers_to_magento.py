@@ -28,11 +28,12 @@ from airflow.sdk import dag, task
 
 from magento_netsuite.alerts import flow_success_callback
 from magento_netsuite.flows.customer_master import DAG_ID, FLOW
+from magento_netsuite.flows.customer_master.constants import DEFAULT_SCHEDULE, SCHEDULE_ENV
 from magento_netsuite.governance import flow_doc_md
 from magento_netsuite.pipeline import tasks as kit
 from magento_netsuite.pipeline.defaults import default_args, netsuite_pool, since_param
 
-SCHEDULE = os.environ.get("MNS_CUSTOMERS_SCHEDULE", "*/30 * * * *")
+SCHEDULE = os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE)
 
 
 @dag(

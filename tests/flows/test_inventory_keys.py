@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
 from magento_netsuite.flows.inventory.constants import FLOW
-from magento_netsuite.flows.inventory.pipeline import _same, known_skus
+from magento_netsuite.flows.inventory.frames import same
+from magento_netsuite.flows.inventory.pipeline import known_skus
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.flows.inventory.transform import row_key, source_item
 from magento_netsuite.governance import load_mapping_document
@@ -67,7 +69,7 @@ def test_quantities_at_the_edges_of_decimal_12_4_are_pushed_exactly(doc, availab
 
 
 def test_a_change_of_one_ten_thousandth_is_a_change() -> None:
-    assert not _same(0.0001, 0) and not _same(5.0002, 5.0001) and _same(7, 7.0)
+    assert same(pd.Series([0.0001, 5.0002, 7]), pd.Series([0, 5.0001, 7.0])).tolist() == [False, False, True]
 
 
 def test_a_comma_sku_magento_has_is_known(flow_env: FlowEnv) -> None:

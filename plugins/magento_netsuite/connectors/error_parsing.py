@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import requests
 
 from magento_netsuite.connectors import messages
@@ -55,8 +56,10 @@ def response_json(response: requests.Response) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
-    except ValueError:
+        # msgspec (already installed with Airflow) decodes a RESTlet page of 10,000 rows several times
+        # faster than the standard library, which is most of a large read's client time
+        return msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         return None
 
 

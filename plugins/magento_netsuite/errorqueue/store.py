@@ -330,6 +330,12 @@ class ErrorQueueStore:
         with self.engine.connect() as conn:
             return [int(i) for i in conn.execute(query).scalars()]
 
+    def active_keys(self, flow: str) -> list[str]:
+        """Record keys of a flow with an active row (open, retrying, held): what a sync may resolve."""
+        query = sa.select(_T.c.record_key).where(_T.c.flow == flow, _T.c.status.in_(schema.ACTIVE_STATUSES))
+        with self.engine.connect() as conn:
+            return sorted(set(conn.execute(query).scalars()))
+
     def requeue(
         self, id: int, record: QuarantineRecord, *, payload_source: str = PAYLOAD_FROM_SOURCE
     ) -> ErrorRow | None:

@@ -10,10 +10,12 @@ data the kit stages between tasks.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
+
+import pandas as pd
 
 from magento_netsuite.errorqueue.records import RecordOutcome
 from magento_netsuite.pipeline.outcomes import RunContext
@@ -36,6 +38,41 @@ class Transformed:
     ready: list[Record] = field(default_factory=list)
     settled: list[RecordOutcome] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FrameOutcomes:
+    """What a columnar step settled: ``frame`` with ``key`` and ``status`` (a :class:`Status` value; a
+    ``side`` column for side work) and the quarantined records with their error-queue rows."""
+
+    frame: pd.DataFrame
+    quarantined: list[RecordOutcome] = field(default_factory=list)
+
+
+class FrameSink(Protocol):
+    """Where a columnar transform puts its results, part by part (the kit stages them)."""
+
+    def ready(self, rows: pd.DataFrame) -> None:
+        """Rows to load (a ``key`` column; ``side`` names side work, as in :class:`Transformed`)."""
+
+    def settled(self, outcomes: FrameOutcomes) -> None:
+        """Extracted records the transform settled (unchanged, or quarantined)."""
+
+
+@dataclass(frozen=True)
+class Columnar:
+    """The parts of a flow whose records are rows of one flat table, too many to hold as dicts (stock
+    per SKU and location across a million-SKU catalog). The kit stages them as Parquet parts
+    (:mod:`.frames`) and hands them over a part at a time, so memory follows the part, not the catalog.
+    Every frame carries the record key in a ``key`` column. The list-based parts of :class:`Flow`
+    stay in use for replay (a handful of records) and should call the same frame logic."""
+
+    extract: Callable[[Window, RunContext], Iterable[pd.DataFrame]]
+    """Pages of source rows in the window, each key once (the read pages by a keyset, no cursor)."""
+    transform: Callable[[Iterator[pd.DataFrame], RunContext, str, FrameSink], dict[str, Any]]
+    """``(extracted parts, ctx, mode, sink)`` → the summary's ``extra``."""
+    load: Callable[[pd.DataFrame, RunContext], FrameOutcomes]
+    """One chunk of ready rows → one outcome per row."""
 
 
 class Extract(Protocol):
@@ -72,12 +109,13 @@ class Flow:
     entity: str
     key: Callable[[Mapping[str, Any]], str]
     """The stable key of an extracted record (increment id, ``SKU@source``): one outcome per key."""
-    extract: Extract
-    """Pages of source records in the window. With ``cursor``, oldest change first."""
     transform: Transform
     load: Load
     reread: Reread
     """Replay: the current source record of each key (``None`` when the source no longer has it)."""
+    extract: Extract | None = None
+    """Pages of source records in the window. With ``cursor``, oldest change first. (A columnar flow
+    reads through :attr:`Columnar.extract` instead.)"""
     cursor: Callable[[Mapping[str, Any]], Cursor] | None = None
     """A record's position in the source's change order. ``None``: the source can't page in that order
     (a RESTlet keyset-paged on item id), so a run reads its whole window and the cursor moves to the
@@ -94,6 +132,12 @@ class Flow:
     max_records: int = 5000
     load_chunk: int | None = None
     """Rows per mapped load task (``None``: one load task)."""
+    columnar: Columnar | None = None
+    """Set for a flow staged as Parquet parts (:class:`Columnar`); its ``cursor`` must be ``None``."""
+
+    def __post_init__(self) -> None:
+        if (self.extract is None) == (self.columnar is None):
+            raise TypeError(f"flow {self.name}: declare exactly one of extract (records) or columnar (frames)")
 
     def watermark_settings(self) -> WatermarkSettings:
         """The declared defaults, overridable per flow by ``MNS_<FLOW>_INITIAL_LOOKBACK_HOURS``,

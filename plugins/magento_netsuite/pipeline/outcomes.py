@@ -7,10 +7,11 @@ key, not just by count, and names any record that has no outcome or two.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from magento_netsuite.errorqueue.hints import fix_hint
 from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
@@ -26,6 +27,7 @@ __all__ = [
     "outcome_to_dict",
     "quarantined",
     "summarize",
+    "summarize_frame",
 ]
 
 
@@ -109,33 +111,47 @@ def summarize(
     extra: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Build the run summary; raise :class:`ConservationError` unless each key has exactly one outcome."""
-    extracted = Counter(extracted_keys)
-    seen = Counter(o.key for o in outcomes)
-    duplicated_extract = sorted(k for k, n in extracted.items() if n > 1)
-    missing = sorted(set(extracted) - set(seen))
-    unexpected = sorted(set(seen) - set(extracted))
-    doubled = sorted(k for k, n in seen.items() if n > 1)
+    frame = pd.DataFrame(
+        {"key": pd.Series([o.key for o in outcomes], dtype="str"), "status": [o.status.value for o in outcomes]}
+    )
+    return summarize_frame(flow, run_id, pd.Series(extracted_keys, dtype="str"), frame, extra)
+
+
+def summarize_frame(
+    flow: str, run_id: str, extracted_keys: pd.Series, outcomes: pd.DataFrame, extra: dict[str, Any] | None = None
+) -> RunSummary:
+    """:func:`summarize` on columns: ``extracted_keys``, and ``outcomes`` with ``key`` and ``status``
+    (a :class:`Status` value). Vectorised, for runs of millions of records."""
+    keys = outcomes["key"]
     problems = []
-    if duplicated_extract:
-        problems.append(f"extracted twice: {duplicated_extract[:10]}")
-    if missing:
-        problems.append(f"{len(missing)} extracted record(s) without an outcome: {missing[:10]}")
-    if unexpected:
-        problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {unexpected[:10]}")
-    if doubled:
-        problems.append(f"{len(doubled)} record(s) with more than one outcome: {doubled[:10]}")
+    extracted_twice = extracted_keys[extracted_keys.duplicated()].unique()
+    if len(extracted_twice):
+        problems.append(f"extracted twice: {_first(extracted_twice)}")
+    missing = extracted_keys[~extracted_keys.isin(keys)].unique()
+    if len(missing):
+        problems.append(f"{len(missing)} extracted record(s) without an outcome: {_first(missing)}")
+    unexpected = keys[~keys.isin(extracted_keys)].unique()
+    if len(unexpected):
+        problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {_first(unexpected)}")
+    doubled = keys[keys.duplicated()].unique()
+    if len(doubled):
+        problems.append(f"{len(doubled)} record(s) with more than one outcome: {_first(doubled)}")
     if problems:
         raise ConservationError(f"{flow} {run_id}: " + "; ".join(problems))
-    by_status = Counter(o.status for o in outcomes)
+    by_status = outcomes["status"].value_counts()
     return RunSummary(
         flow=flow,
         run_id=run_id,
         extracted=len(extracted_keys),
-        loaded=by_status[Status.LOADED],
-        unchanged=by_status[Status.UNCHANGED],
-        quarantined=by_status[Status.QUARANTINED],
+        loaded=int(by_status.get(Status.LOADED.value, 0)),
+        unchanged=int(by_status.get(Status.UNCHANGED.value, 0)),
+        quarantined=int(by_status.get(Status.QUARANTINED.value, 0)),
         extra=dict(extra or {}),
     )
+
+
+def _first(keys: Any, n: int = 10) -> list[str]:
+    return [str(k) for k in pd.Series(keys, dtype="str").sort_values().head(n)]
 
 
 def outcome_to_dict(outcome: RecordOutcome) -> dict[str, Any]:

@@ -14,9 +14,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
 from magento_netsuite.config import NETSUITE_POOL
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
 from magento_netsuite.errorqueue.store import ErrorQueueStore
+from magento_netsuite.pipeline import columnar
 from magento_netsuite.pipeline import outcomes as run_outcomes
 from magento_netsuite.pipeline.flow import DELTA, FULL, Flow, Record
 from magento_netsuite.pipeline.outcomes import RunContext, outcome_from_dict, outcome_to_dict
@@ -86,7 +89,11 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
     full = params.get("mode") == FULL
     window = plan_window(flow.name, flow.watermark_settings(), since=params.get("since"), full=full)
     log.info("extract %s: reading %s", flow.name, window.describe())
-    records, cursor_to, truncated = read_window(flow, window, ctx)
+    if flow.columnar is not None:
+        staged, cursor_to, truncated = columnar.read_window(flow, window, ctx), Cursor(window.until), False
+    else:
+        records, cursor_to, truncated = read_window(flow, window, ctx)
+        staged = {"uri": write_batch(flow.name, ctx.run_id, "extracted", records), "count": len(records)}
     behind = (window.until - cursor_to.at).total_seconds() if truncated else 0.0
     stored = Watermarks().get(flow.name) if window.origin == "since param" else None
     keep_cursor = window.origin == "since param" and (stored is None or window.since is None or window.since > stored)
@@ -97,15 +104,15 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
             "extract %s: backlog: read the oldest %d change(s), up to %s; changes until %s remain (%.1f h behind): "
             "the next runs catch up",
             flow.name,
-            len(records),
+            staged["count"],
             cursor_to,
             window.until.isoformat(),
             behind / 3600,
         )
-    log.info("extract %s: %d record(s); once settled, the cursor moves to %s", flow.name, len(records), cursor_to)
+    log.info("extract %s: %d record(s); once settled, the cursor moves to %s", flow.name, staged["count"], cursor_to)
     return {
-        "uri": write_batch(flow.name, ctx.run_id, "extracted", records),
-        "count": len(records),
+        "uri": staged["uri"],
+        "count": staged["count"],
         "mode": FULL if full else DELTA,
         "window": {"since": str(window.since) if window.since else None, "until": window.until.isoformat()},
         "origin": window.origin,
@@ -123,6 +130,10 @@ def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> 
     """The flow's ownership-filtered transform; rows to load are staged in chunks, settled records apart."""
     clock = time.monotonic()
     flow = flow_spec(flow_name)
+    if flow.columnar is not None:
+        staged = columnar.transform(flow, extracted, extracted.get("mode", DELTA), ctx)
+        log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, staged["ready"], staged["settled"])
+        return {**staged, "seconds": _seconds(clock)}
     result = flow.transform(read_batch(extracted["uri"]), ctx, mode=extracted.get("mode", DELTA))
     size = flow.load_chunk or max(1, len(result.ready))
     chunks = [
@@ -149,6 +160,11 @@ def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunC
     """Write one staged chunk through the flow's load; a rejected record keeps its source payload."""
     clock = time.monotonic()
     flow = flow_spec(flow_name)
+    if flow.columnar is not None:
+        staged = columnar.load(flow, chunk, extracted_uri, ctx)
+        counts = {k: v for k, v in staged.items() if "uri" not in k}
+        log.info("load %s chunk %s: %s", flow.name, chunk.get("index", 0), counts)
+        return {**staged, "seconds": _seconds(clock)}
     rows = read_batch(chunk["uri"])
     outcomes = flow.load(rows, ctx)
     side = {r["key"]: r["side"] for r in rows if r.get("side")}
@@ -205,6 +221,10 @@ def after_load(
 # ---------------------------------------------------------------- quarantine
 
 
+def _error_uris(transformed: Mapping[str, Any], loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[str]:
+    return columnar.error_uris(transformed, load_results(loaded))
+
+
 def quarantine(
     flow_name: str,
     transformed: Mapping[str, Any],
@@ -213,7 +233,10 @@ def quarantine(
 ) -> dict[str, Any]:
     """Put every record this run could not sync into the error queue (invalid in the transform, rejected
     by the target in the load); one open row per flow and record. Returns the counts the grid shows."""
-    rows = read_batch(transformed["settled_uri"]) + loaded_rows(loaded)
+    if "errors_uri" in transformed:  # a columnar flow stages only the quarantined records' rows
+        rows = [r for uri in _error_uris(transformed, loaded) for r in read_batch(uri)]
+    else:
+        rows = read_batch(transformed["settled_uri"]) + loaded_rows(loaded)
     records = [outcome_from_dict(r).error for r in rows if r.get("error")]
     records = [r for r in records if r is not None]
     if records:
@@ -240,6 +263,33 @@ def _top_reasons(outcomes: list[RecordOutcome]) -> list[tuple[str, str, int]]:
     return [(f, m, n) for (f, m), n in reasons.most_common(TOP_REASONS)]
 
 
+def _summarize_records(
+    flow: Flow,
+    extracted: Mapping[str, Any],
+    transformed: Mapping[str, Any],
+    loaded: list[Mapping[str, Any]],
+    extra: dict[str, Any],
+    ctx: RunContext,
+) -> tuple[run_outcomes.RunSummary, list[str], list[RecordOutcome]]:
+    """The summary of a flow staged as JSON lines, the keys it synced and its quarantined outcomes."""
+    keys = [flow.key(r) for r in read_batch(extracted["uri"])]
+    outcomes = [outcome_from_dict(r) for r in read_batch(transformed["settled_uri"])]
+    side: dict[str, Counter[str]] = {}
+    side_keys: dict[str, list[str]] = {}
+    for row in loaded_rows(loaded):
+        if row.get("side"):
+            side.setdefault(row["side"], Counter())[row["status"]] += 1
+            if row["status"] == Status.LOADED.value:
+                side_keys.setdefault(row["side"], []).append(row["key"])
+        else:
+            outcomes.append(outcome_from_dict(row))
+    extra["side"] = {kind: dict(c) for kind, c in side.items()}
+    extra["side_keys"] = {kind: sorted(k)[:200] for kind, k in side_keys.items()}
+    summary = run_outcomes.summarize(flow.name, ctx.run_id, keys, outcomes, extra=extra)
+    synced = [o.key for o in outcomes if o.status is not Status.QUARANTINED]
+    return summary, synced, [o for o in outcomes if o.status is Status.QUARANTINED]
+
+
 def summarize(
     flow_name: str,
     extracted: Mapping[str, Any],
@@ -253,51 +303,35 @@ def summarize(
     from magento_netsuite.alerts import send_quarantine_digest
 
     flow = flow_spec(flow_name)
-    keys = [flow.key(r) for r in read_batch(extracted["uri"])]
-    outcomes = [outcome_from_dict(r) for r in read_batch(transformed["settled_uri"])]
-    side: dict[str, Counter[str]] = {}
-    side_keys: dict[str, list[str]] = {}
-    for row in loaded_rows(loaded):
-        if row.get("side"):
-            side.setdefault(row["side"], Counter())[row["status"]] += 1
-            if row["status"] == Status.LOADED.value:
-                side_keys.setdefault(row["side"], []).append(row["key"])
-        else:
-            outcomes.append(outcome_from_dict(row))
     parts = load_results(loaded)
-    summary = run_outcomes.summarize(
-        flow.name,
-        ctx.run_id,
-        keys,
-        outcomes,
-        extra={
-            "mode": extracted.get("mode"),
-            "window": extracted.get("window"),
-            "origin": extracted.get("origin"),
-            "truncated": extracted.get("truncated", False),
-            "behind_seconds": extracted.get("behind_seconds", 0),
-            "side": {kind: dict(c) for kind, c in side.items()},
-            "side_keys": {kind: sorted(k)[:200] for kind, k in side_keys.items()},
-            "work_seconds": {
-                "extract": extracted.get("seconds"),
-                "transform": transformed.get("seconds"),
-                "load": round(sum(p.get("seconds", 0) for p in parts), 3),
-            },
-            **transformed.get("extra", {}),
-            **(extra or {}),
+    run_extra = {
+        "mode": extracted.get("mode"),
+        "window": extracted.get("window"),
+        "origin": extracted.get("origin"),
+        "truncated": extracted.get("truncated", False),
+        "behind_seconds": extracted.get("behind_seconds", 0),
+        "work_seconds": {
+            "extract": extracted.get("seconds"),
+            "transform": transformed.get("seconds"),
+            "load": round(sum(p.get("seconds", 0) for p in parts), 3),
         },
-    )
+    }
+    if flow.columnar is not None:
+        summary, synced, quarantined = columnar.summarize(flow, extracted, transformed, parts, run_extra, ctx)
+    else:
+        summary, synced, quarantined = _summarize_records(flow, extracted, transformed, parts, run_extra, ctx)
+    summary.extra.update({**transformed.get("extra", {}), **(extra or {})})
     store = ErrorQueueStore.from_connection()
-    synced = [o.key for o in outcomes if o.status is not Status.QUARANTINED]
-    # a per-key write: skipped when the flow has no open rows (the usual large inventory run)
+    # a per-key write: only for the keys with an open row (none, in the usual large inventory run)
     resolved = 0
-    if synced and store.count(flow=flow.name) > 0:
-        resolved = store.synced(flow.name, synced, by=ctx.dag_id or flow.dag_id, supersede=flow.supersede_stale_errors)
+    if len(synced) and store.count(flow=flow.name) > 0:
+        open_keys = pd.Index(store.active_keys(flow.name), dtype="str")
+        keys = list(pd.Index(synced, dtype="str").intersection(open_keys))
+        resolved = store.synced(flow.name, keys, by=ctx.dag_id or flow.dag_id, supersede=flow.supersede_stale_errors)
     summary.extra["resolved"] = resolved
     to = extracted["cursor_to"]
     moved = Watermarks().advance(flow.name, Cursor.from_list(to), ctx.run_id) if to else False
     summary.extra["cursor"] = {"to": extracted["cursor_to"], "moved": moved}
-    quarantined = [o for o in outcomes if o.status is Status.QUARANTINED]
     if quarantined:
         by_class = Counter(o.error.error_class for o in quarantined if o.error is not None)
         summary.extra["digest_sent"] = send_quarantine_digest(

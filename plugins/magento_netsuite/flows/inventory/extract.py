@@ -8,6 +8,8 @@ delta mode only items whose inventory changed after ``since``. Only mapped locat
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -91,28 +93,54 @@ def suiteql_pages(hook: NetSuiteHook, locations: Iterable[str], since: datetime 
         yield [_suiteql_row(r) for r in page]
 
 
-def extract_inventory(
+def inventory_pages(
     hook: NetSuiteHook, locations: Iterable[str], since: datetime | None
-) -> tuple[list[dict[str, Any]], str]:
-    """Every row once (by item and location), and which source served them."""
+) -> tuple[Iterator[list[dict[str, Any]]], str]:
+    """Every row once (by item and location), page by page as they arrive, and which source serves them.
+
+    The RESTlet is read with one cursor per location, side by side within the hook's concurrency
+    share: the keyset cursor makes each stream sequential, so parallel streams are what brings the
+    wall time down. Pages are handed over as they come (a bounded queue), never gathered first."""
     source = inventory_source(hook)
     locations = sorted(set(locations), key=int)
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def collect(pages: Iterable[list[dict[str, Any]]]) -> None:
-        for page in pages:
-            for row in page:
-                rows[str(row.get("sku")), str(row.get("location_id"))] = row
-
     if source == "suiteql":
-        collect(suiteql_pages(hook, locations, since))
-    else:
-        # one cursor per location, read side by side within the hook's concurrency share: the keyset
-        # cursor makes each stream sequential, so parallel streams are what brings the wall time down
-        page = RESTLET_MAX_PAGE if since is None else RESTLET_PAGE
-        with ThreadPoolExecutor(max_workers=max(1, min(hook.concurrency.limit, len(locations)))) as pool:
-            streams = [pool.submit(lambda loc: list(restlet_pages(hook, [loc], since, page)), loc) for loc in locations]
-            for stream in streams:
-                collect(stream.result())
-    log.info("extract: %d inventory row(s) from the %s (since %s)", len(rows), source, since)
-    return list(rows.values()), source
+        return suiteql_pages(hook, locations, since), source
+    return _parallel(hook, locations, since), source
+
+
+def _parallel(hook: NetSuiteHook, locations: list[str], since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    limit = RESTLET_MAX_PAGE if since is None else RESTLET_PAGE
+    pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2 * len(locations) or 1)
+    stop = threading.Event()
+
+    def stream(location: str) -> None:
+        try:
+            for page in restlet_pages(hook, [location], since, limit):
+                if stop.is_set():
+                    return
+                pages.put(page)
+        except BaseException as error:  # handed to the reader, which raises it
+            pages.put(error)
+        finally:
+            pages.put(None)
+
+    workers = max(1, min(hook.concurrency.limit, len(locations)))
+    running, rows = len(locations), 0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mns-inventory") as pool:
+        for location in locations:
+            pool.submit(stream, location)
+        try:
+            while running:
+                page = pages.get()
+                if page is None:
+                    running -= 1
+                elif isinstance(page, BaseException):
+                    raise page
+                else:
+                    rows += len(page)
+                    yield page
+        finally:  # on an error or an early close: let the other streams stop, never block on a full queue
+            stop.set()
+            while running:
+                running -= pages.get() is None
+    log.info("extract: %d inventory row(s) from the RESTlet (since %s)", rows, since)

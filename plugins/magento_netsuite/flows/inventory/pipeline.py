@@ -1,23 +1,27 @@
-"""The flow's steps on lists of rows, shared by the DAG's tasks, the replay handler and the bench.
+"""The flow's steps on frames, shared by the DAG's tasks, the replay handler and the bench.
 
-``plan`` (transform, one batched Magento SKU lookup, compare with the snapshot, in full mode find
-the source items NetSuite no longer stocks) → ``load_items`` (batches, per-item failures
-quarantined, snapshot updated only for what Magento accepted).
+:class:`Planner` (a part at a time: source items, compare with the snapshot, one batched Magento
+SKU lookup; in full mode, after the last part, the source items NetSuite no longer stocks) →
+:func:`load_items` (batches in parallel, per-item failures quarantined, the snapshot updated in bulk
+with only what Magento accepted).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from magento_netsuite.connectors.magento import MagentoHook
-from magento_netsuite.flows.inventory.constants import FLOW, FULL
+from magento_netsuite.flows.inventory.constants import FULL
+from magento_netsuite.flows.inventory.frames import ITEM_COLUMNS, empty_items, outcomes, same, source_items
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.flows.inventory.snapshot import Snapshot
-from magento_netsuite.flows.inventory.transform import quarantine, record_key, source_item
+from magento_netsuite.flows.inventory.transform import quarantine
 from magento_netsuite.governance import MappingDocument
+from magento_netsuite.pipeline.flow import FrameOutcomes
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 from magento_netsuite.pipeline.writes import write_all
 
@@ -28,22 +32,6 @@ SKU_EQ_BATCH = 50
 MAGENTO_PAGE = 1000
 MAGENTO_LISTING_PAGE = 5000
 """Source items per page of the full-mode listing (the hook caps it at 300 when the input limit is on)."""
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Quantities equal to Magento's precision, 0.0001 (they travel as floats through JSON and the store)."""
-    return abs(float(a) - float(b)) < 5e-5
-
-
-@dataclass
-class Plan:
-    """What to push (``push`` and, in full mode, ``zero``), and the extracted rows settled already."""
-
-    push: list[dict[str, Any]] = field(default_factory=list)
-    zero: list[dict[str, Any]] = field(default_factory=list)
-    outcomes: list[RecordOutcome] = field(default_factory=list)
-    unknown_skus: list[str] = field(default_factory=list)
-    skus: int = 0
 
 
 def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
@@ -68,109 +56,134 @@ def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
     return found
 
 
-def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> list[dict[str, Any]]:
-    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock).
+def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> pd.DataFrame:
+    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock), as a
+    frame of ``key, sku, source_code, quantity, status``.
 
-    The listing is unfiltered and narrowed here: the non-NetSuite sources hold few rows, and a plain
-    paged listing is the cheapest query for Magento to answer page after page."""
-    wanted = set(source_codes)
-    items: list[dict[str, Any]] = []
+    The listing is unfiltered and narrowed page by page: the non-NetSuite sources hold few rows, and a
+    plain paged listing is the cheapest query for Magento to answer page after page."""
+    wanted = list(source_codes)
+    frames = []
     for page in hook.search("inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE):
-        items.extend(i for i in page if str(i.get("source_code")) in wanted)
-    return items
-
-
-def plan(
-    rows: list[Mapping[str, Any]],
-    mode: str,
-    doc: MappingDocument,
-    settings: InventorySettings,
-    magento: MagentoHook,
-    snapshot: Snapshot,
-    ctx: RunContext,
-    *,
-    zero_stale: bool = True,
-) -> Plan:
-    """Full mode pushes every valid row (repairs drift) and, with ``zero_stale``, zeroes what NetSuite
-    no longer stocks; delta pushes only rows that differ from the snapshot."""
-    flow = doc.flow(FLOW)
-    result = Plan()
-    items: list[dict[str, Any]] = []
-    for row in rows:
-        item = source_item(row, flow, doc, settings, ctx)
-        if isinstance(item, RecordOutcome):
-            result.outcomes.append(item)
-        else:
-            items.append(item)
-    skus = {i["sku"] for i in items}
-    result.skus = len(skus | {str(r.get("sku")) for r in rows})
-    pushed = snapshot.load(None if mode == FULL else skus)
-    if mode == FULL:
-        candidates = items
-    else:
-        candidates = []
-        for item in items:
-            before = pushed.get((item["sku"], item["source_code"]))
-            if before is not None and _same(before[0], item["quantity"]) and before[1] == item["status"]:
-                result.outcomes.append(RecordOutcome(item["key"], Status.UNCHANGED))
-            else:
-                candidates.append(item)
-    # a SKU Magento accepted before, or with a source item at a mapped source, is known
-    listing = magento_source_items(magento, mapped_sources(doc)) if mode == FULL and zero_stale else []
-    seen = {sku for sku, _ in pushed} | {str(i.get("sku")) for i in listing}
-    unseen = {i["sku"] for i in candidates if i["sku"] not in seen}
-    known = known_skus(magento, unseen) if unseen else set()
-    unknown = unseen - known
-    result.unknown_skus = sorted(unknown)
-    for item in candidates:
-        if item["sku"] in unknown:
-            result.outcomes.append(
-                quarantine(
-                    item["key"],
-                    item,
-                    "reference",
-                    f"SKU {item['sku']} is not a Magento product; its stock at {item['source_code']} was not pushed",
-                    "sku",
-                    ctx,
-                )
+        frame = pd.DataFrame.from_records(page, columns=["sku", "source_code", "quantity", "status"])
+        frame = frame[frame["source_code"].astype("str").isin(wanted)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "sku": frame["sku"].astype("str"),
+                    "source_code": frame["source_code"].astype("str"),
+                    "quantity": pd.to_numeric(frame["quantity"], errors="coerce").fillna(0).astype("float64"),
+                    "status": pd.to_numeric(frame["status"], errors="coerce").fillna(0).astype("int64"),
+                }
             )
-        else:
-            result.push.append(item)
-    if mode == FULL and zero_stale:
-        result.zero = stale_source_items(listing, rows, items, doc)
-    log.info(
-        "plan (%s): %d to push, %d unchanged, %d quarantined (%d unknown SKU), %d to zero",
-        mode,
-        len(result.push),
-        sum(o.status is Status.UNCHANGED for o in result.outcomes),
-        sum(o.status is Status.QUARANTINED for o in result.outcomes),
-        len(unknown),
-        len(result.zero),
-    )
-    return result
+        )
+    if not frames:
+        return empty_items()
+    listing = pd.concat(frames, ignore_index=True)
+    listing.insert(0, "key", (listing["sku"] + "@" + listing["source_code"]).astype("str"))
+    return listing
 
 
 def mapped_sources(doc: MappingDocument) -> list[str]:
     return sorted(str(s) for s in doc.value_map("location_to_source").entries.values())
 
 
-def stale_source_items(
-    listing: list[dict[str, Any]], rows: list[Mapping[str, Any]], items: list[dict[str, Any]], doc: MappingDocument
-) -> list[dict[str, Any]]:
-    """Magento source items at mapped sources that NetSuite no longer stocks, still showing stock.
+class Planner:
+    """The plan of one run, a part at a time: full mode pushes every valid row (repairs drift) and,
+    with ``zero_stale``, zeroes what NetSuite no longer stocks (:meth:`stale`, after the last part);
+    delta pushes only rows that differ from the snapshot. Rows for SKUs Magento has no product for
+    are quarantined (one batched lookup for the SKUs neither the listing nor the snapshot knows)."""
 
-    An extracted row that was quarantined is not "no longer stocked" (we just could not read it)."""
-    sources = doc.value_map("location_to_source").entries
-    extracted = {(i["sku"], i["source_code"]) for i in items}
-    extracted |= {(str(r.get("sku")), str(sources.get(str(r.get("location_id"))))) for r in rows}
-    stale = []
-    for current in listing:
-        key = (str(current.get("sku")), str(current.get("source_code")))
-        if key in extracted:
-            continue
-        if not _same(current.get("quantity") or 0, 0) or int(current.get("status") or 0) != 0:
-            stale.append({"key": record_key(*key), "sku": key[0], "source_code": key[1], "quantity": 0, "status": 0})
-    return stale
+    def __init__(
+        self,
+        mode: str,
+        doc: MappingDocument,
+        settings: InventorySettings,
+        magento: MagentoHook,
+        snapshot: Snapshot,
+        ctx: RunContext,
+        *,
+        zero_stale: bool = True,
+    ) -> None:
+        self.mode, self.doc, self.settings, self.magento, self.snapshot, self.ctx = (
+            mode,
+            doc,
+            settings,
+            magento,
+            snapshot,
+            ctx,
+        )
+        self.zero_stale = mode == FULL and zero_stale
+        self.listing = magento_source_items(magento, mapped_sources(doc)) if self.zero_stale else None
+        self.listed = pd.Index(self.listing["sku"].unique() if self.listing is not None else [], dtype="str")
+        self.keys: list[pd.Series] = []
+        self.skus: list[pd.Series] = []
+        self.unknown: list[str] = []
+        self.counts = {"push": 0, "unchanged": 0, "quarantined": 0}
+
+    def part(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, FrameOutcomes]:
+        """Rows to push, and the outcomes settled here, for one part of the extracted rows."""
+        self.keys.append(rows["key"])
+        self.skus.append(rows["sku"])
+        items, quarantined = source_items(rows, self.doc, self.settings, self.ctx)
+        unchanged = items.iloc[0:0]
+        if self.mode != FULL and len(items):
+            before = self.snapshot.frame(items["sku"].unique())
+            merged = items.merge(before, on=["sku", "source_code"], how="left", suffixes=("", "_before"))
+            same_now = same(merged["quantity"], merged["quantity_before"].fillna(-1.0)) & (
+                merged["status"] == merged["status_before"]
+            )
+            unchanged, items = items[same_now.to_numpy()], items[~same_now.to_numpy()]
+        unknown = self._unknown(items)
+        if unknown:
+            is_unknown = items["sku"].isin(unknown)
+            quarantined += [_unknown_sku(item, self.ctx) for item in items[is_unknown].to_dict("records")]
+            items = items[~is_unknown]
+        self.counts["push"] += len(items)
+        self.counts["unchanged"] += len(unchanged)
+        self.counts["quarantined"] += len(quarantined)
+        return items.reset_index(drop=True), outcomes(unchanged["key"], Status.UNCHANGED, quarantined)
+
+    def _unknown(self, items: pd.DataFrame) -> set[str]:
+        """SKUs of ``items`` Magento has no product for: neither listed, nor accepted before, nor found."""
+        unseen = pd.Index(items["sku"].unique(), dtype="str").difference(self.listed)
+        if unseen.empty:
+            return set()
+        unseen = unseen.difference(pd.Index(self.snapshot.frame(unseen)["sku"].unique(), dtype="str"))
+        if unseen.empty:
+            return set()
+        unknown = set(unseen) - known_skus(self.magento, unseen)
+        self.unknown.extend(sorted(unknown))
+        return unknown
+
+    def stale(self) -> pd.DataFrame:
+        """Magento source items at mapped sources that NetSuite no longer stocks, still showing stock: to
+        zero. An extracted row that was quarantined is not "no longer stocked" (we just could not read it)."""
+        if self.listing is None:
+            return empty_items()
+        extracted = pd.Index(pd.concat(self.keys, ignore_index=True) if self.keys else [], dtype="str")
+        listing = self.listing[~self.listing["key"].isin(extracted)]
+        showing = ~same(listing["quantity"], pd.Series(0.0, index=listing.index)) | (listing["status"] != 0)
+        zero = listing[showing].assign(quantity=0.0, status=0)
+        return zero[ITEM_COLUMNS].astype(empty_items().dtypes).reset_index(drop=True)
+
+    def report(self) -> dict[str, Any]:
+        """The summary's figures, logged once after the last part."""
+        skus = pd.concat(self.skus, ignore_index=True).nunique() if self.skus else 0
+        log.info(
+            "plan (%s): %d to push, %d unchanged, %d quarantined (%d unknown SKU)",
+            self.mode,
+            self.counts["push"],
+            self.counts["unchanged"],
+            self.counts["quarantined"],
+            len(self.unknown),
+        )
+        return {"unknown_skus": self.unknown[:100], "unknown_sku_count": len(self.unknown), "skus": int(skus)}
+
+
+def _unknown_sku(item: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
+    message = f"SKU {item['sku']} is not a Magento product; its stock at {item['source_code']} was not pushed"
+    return quarantine(item["key"], item, "reference", message, "sku", ctx)
 
 
 def _failure_outcome(failure: Any, item: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
@@ -185,37 +198,49 @@ def _failure_outcome(failure: Any, item: Mapping[str, Any], ctx: RunContext) -> 
     )
 
 
+def _body(batch: pd.DataFrame) -> list[dict[str, Any]]:
+    """The JSON of a source-item batch: whole quantities as integers, statuses as 0/1."""
+    return [
+        {"sku": sku, "source_code": code, "quantity": int(q) if q.is_integer() else q, "status": int(st)}
+        for sku, code, q, st in zip(
+            batch["sku"].tolist(),
+            batch["source_code"].tolist(),
+            batch["quantity"].tolist(),
+            batch["status"].tolist(),
+            strict=True,
+        )
+    ]
+
+
 def load_items(
     magento: MagentoHook,
-    items: list[dict[str, Any]],
+    items: pd.DataFrame,
     settings: InventorySettings,
     snapshot: Snapshot,
     ctx: RunContext,
     *,
     workers: int,
-) -> list[RecordOutcome]:
+) -> FrameOutcomes:
     """Push ``items`` in batches (``workers`` at a time); one outcome per item.
 
     Items this run already pushed (an earlier try of the task saved them to the snapshot) are not
-    sent again. Auth errors stop at once; transient errors past the hook's retries let the other
-    batches finish, then raise so the task fails (and alerts); the rerun skips what landed.
+    sent again. The snapshot is written once, in bulk, after the batches (also when one failed).
+    Auth errors stop at once; transient errors past the hook's retries let the other batches finish,
+    then raise so the task fails (and alerts); the rerun skips what landed.
     """
-    earlier = snapshot.load(i["sku"] for i in items)
-    outcomes: list[RecordOutcome] = []
-    todo = []
-    for item in items:
-        before = earlier.get((item["sku"], item["source_code"]))
-        if before and _same(before[0], item["quantity"]) and before[1:] == (item["status"], ctx.run_id):
-            outcomes.append(RecordOutcome(item["key"], Status.LOADED))
-        else:
-            todo.append(item)
-    if len(todo) < len(items):
-        log.info("load: %d item(s) already pushed by an earlier try of this run", len(items) - len(todo))
+    earlier = snapshot.pushed_by(ctx.run_id)
+    merged = items.merge(earlier, on=["sku", "source_code"], how="left", suffixes=("", "_before"))
+    done = (
+        same(merged["quantity"], merged["quantity_before"].fillna(-1.0)) & (merged["status"] == merged["status_before"])
+    ).to_numpy()
+    todo = items[~done].reset_index(drop=True)
+    if done.any():
+        log.info("load: %d item(s) already pushed by an earlier try of this run", int(done.sum()))
     size = settings.batch_size
-    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+    batches = [todo.iloc[i : i + size] for i in range(0, len(todo), size)]
 
-    def push(batch: list[dict[str, Any]]) -> list[RecordOutcome]:
-        body = [{k: i[k] for k in ("sku", "source_code", "quantity", "status")} for i in batch]
+    def push(batch: pd.DataFrame) -> tuple[pd.Series, list[RecordOutcome]]:
+        body = _body(batch)
         result = magento.save_source_items(body, batch_size=size, mode=settings.load_mode)  # type: ignore[arg-type]
         failed = {(f.sku, f.source_code): f for f in result.failures}
         if failed and settings.load_mode == "async":
@@ -223,15 +248,25 @@ def load_items(
             # refusal down to the items Magento really rejects
             again = [b for b in body if (b["sku"], b["source_code"]) in failed]
             failed = {(f.sku, f.source_code): f for f in magento.save_source_items(again, size, "sync").failures}
-        accepted = [i for i in batch if (i["sku"], i["source_code"]) not in failed]
-        snapshot.save(accepted, ctx.run_id)
-        return [
-            _failure_outcome(failed[i["sku"], i["source_code"]], i, ctx)
-            if (i["sku"], i["source_code"]) in failed
-            else RecordOutcome(i["key"], Status.LOADED)
-            for i in batch
+        refused = pd.Series(
+            [(s, c) in failed for s, c in zip(batch["sku"].tolist(), batch["source_code"].tolist(), strict=True)],
+            index=batch.index,
+            dtype=bool,
+        )
+        accepted.append(batch[~refused])
+        rejected = [
+            _failure_outcome(failed[r["sku"], r["source_code"]], r, ctx) for r in batch[refused].to_dict("records")
         ]
+        return batch.loc[~refused, "key"], rejected
 
-    for pushed in write_all(batches, push, workers=workers, what="source-item batch(es)", system="magento"):
-        outcomes.extend(pushed)
-    return outcomes
+    accepted: list[pd.DataFrame] = []  # list.append is atomic: the writer threads share it
+    loaded = [items.loc[done, "key"]]
+    rejected: list[RecordOutcome] = []
+    try:
+        for keys, refusals in write_all(batches, push, workers=workers, what="source-item batch(es)", system="magento"):
+            loaded.append(keys)
+            rejected.extend(refusals)
+    finally:  # what Magento accepted is recorded even when a batch failed the task: the retry skips it
+        if accepted:
+            snapshot.save(pd.concat(accepted, ignore_index=True), ctx.run_id)
+    return outcomes(pd.concat(loaded, ignore_index=True), Status.LOADED, rejected)

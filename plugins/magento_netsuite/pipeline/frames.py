@@ -1,0 +1,111 @@
+"""Staged tables: large flat batches travel between tasks as Parquet parts, read back chunk by chunk.
+
+The JSON-lines batches of :mod:`.staging` hold a run's records as one list, which is right for orders
+and customers (nested, thousands) and wrong for a million SKUs × locations (a Python dict per row, the
+whole batch in memory at once). A columnar flow stages its rows here instead: a dataset is a folder
+of Parquet files of at most ``part_rows`` rows under the same staging root (local or object storage,
+:func:`.staging.staging_root`), written as pages arrive and read back one part at a time, so a task's
+memory follows the part size, not the catalog. Strings come back as pandas' Arrow-backed ``str``
+(a few bytes a value, not a Python object each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from airflow.sdk import ObjectStoragePath
+
+from magento_netsuite.pipeline.staging import batch_path
+
+PART_ROWS = 100_000
+
+
+class FrameWriter:
+    """Appends frames to a staged dataset; a part is written each time ``part_rows`` rows are buffered.
+
+    :meth:`close` writes the last part and returns ``{"uri", "count", "part_counts"}`` for XCom. A
+    dataset with no rows still has one (empty) part carrying ``schema``, so a reader knows its columns.
+    Writing to a name again (a retried task) replaces the dataset.
+    """
+
+    def __init__(
+        self, flow: str, run_id: str, name: str, *, schema: pa.Schema | None = None, part_rows: int = PART_ROWS
+    ) -> None:
+        self.root = batch_path(flow, run_id, name).with_suffix("")
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob("part-*.parquet"):
+            stale.unlink()
+        self.schema = schema
+        self.part_rows = part_rows
+        self.buffer: list[pd.DataFrame] = []
+        self.buffered = 0
+        self.count = 0
+        self.part_counts: list[int] = []
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            if self.schema is None:
+                self.schema = pa.Schema.from_pandas(frame, preserve_index=False)
+            return
+        self.buffer.append(frame)
+        self.buffered += len(frame)
+        if self.buffered >= self.part_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        frame = pd.concat(self.buffer, ignore_index=True) if len(self.buffer) > 1 else self.buffer[0]
+        self.buffer, self.buffered = [], 0
+        for start in range(0, len(frame), self.part_rows):
+            self._write_part(pa.Table.from_pandas(frame.iloc[start : start + self.part_rows], preserve_index=False))
+
+    def _write_part(self, table: pa.Table) -> None:
+        if self.schema is None:
+            self.schema = table.schema  # every part of a dataset has the first part's schema
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        path = self.root / f"part-{len(self.part_counts):05d}.parquet"
+        with path.open("wb") as fh:
+            pq.write_table(table, fh, compression="snappy")
+        self.part_counts.append(table.num_rows)
+        self.count += table.num_rows
+
+    def close(self) -> dict[str, Any]:
+        self._flush()
+        if not self.part_counts:
+            self._write_part((self.schema or pa.schema([])).empty_table())
+        return {"uri": str(self.root), "count": self.count, "part_counts": self.part_counts}
+
+
+def write_frame(flow: str, run_id: str, name: str, frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+    """One frame as a staged dataset (see :class:`FrameWriter`)."""
+    writer = FrameWriter(flow, run_id, name, **kwargs)
+    writer.write(frame)
+    return writer.close()
+
+
+def _parts(uri: str) -> list[ObjectStoragePath]:
+    return sorted(ObjectStoragePath(uri).glob("part-*.parquet"), key=lambda p: p.name)
+
+
+def read_part(uri: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One part file (a load chunk)."""
+    with ObjectStoragePath(uri).open("rb") as fh:
+        return pq.read_table(fh, columns=columns).to_pandas()
+
+
+def read_frames(uri: str, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The dataset's parts in order, one frame each (only ``columns`` when given)."""
+    for part in _parts(uri):
+        yield read_part(str(part), columns)
+
+
+def read_frame(uri: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The whole dataset as one frame: for the narrow columns of a summary (keys and statuses)."""
+    frames = list(read_frames(uri, columns))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

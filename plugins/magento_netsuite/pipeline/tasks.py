@@ -51,6 +51,12 @@ def _seconds(clock: float) -> float:
     return round(time.monotonic() - clock, 3)
 
 
+def _cpu(clock: float) -> float:
+    """CPU seconds of this process since ``clock`` (``time.process_time()``): the task's own work, apart
+    from the time it waited on the systems."""
+    return round(time.process_time() - clock, 3)
+
+
 # ---------------------------------------------------------------- extract
 
 
@@ -83,7 +89,7 @@ def read_window(flow: Flow, window: Window, ctx: RunContext) -> tuple[list[Recor
 def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -> dict[str, Any]:
     """Read everything after the flow's cursor up to the safe bound (or from Param ``since``; ``mode=full``
     reads everything) and stage it. The cursor itself moves only in :func:`summarize`."""
-    clock = time.monotonic()
+    clock, cpu = time.monotonic(), time.process_time()
     flow = flow_spec(flow_name)
     params = params or {}
     full = params.get("mode") == FULL
@@ -120,6 +126,7 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
         "truncated": truncated,
         "behind_seconds": round(behind),
         "seconds": _seconds(clock),
+        "cpu_seconds": _cpu(cpu),
     }
 
 
@@ -128,12 +135,12 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
 
 def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> dict[str, Any]:
     """The flow's ownership-filtered transform; rows to load are staged in chunks, settled records apart."""
-    clock = time.monotonic()
+    clock, cpu = time.monotonic(), time.process_time()
     flow = flow_spec(flow_name)
     if flow.columnar is not None:
         staged = columnar.transform(flow, extracted, extracted.get("mode", DELTA), ctx)
         log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, staged["ready"], staged["settled"])
-        return {**staged, "seconds": _seconds(clock)}
+        return {**staged, "seconds": _seconds(clock), "cpu_seconds": _cpu(cpu)}
     result = flow.transform(read_batch(extracted["uri"]), ctx, mode=extracted.get("mode", DELTA))
     size = flow.load_chunk or max(1, len(result.ready))
     chunks = [
@@ -150,6 +157,7 @@ def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> 
         "quarantined": counts[Status.QUARANTINED.value],
         "extra": result.extra,
         "seconds": _seconds(clock),
+        "cpu_seconds": _cpu(cpu),
     }
 
 
@@ -158,13 +166,13 @@ def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> 
 
 def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunContext) -> dict[str, Any]:
     """Write one staged chunk through the flow's load; a rejected record keeps its source payload."""
-    clock = time.monotonic()
+    clock, cpu = time.monotonic(), time.process_time()
     flow = flow_spec(flow_name)
     if flow.columnar is not None:
         staged = columnar.load(flow, chunk, extracted_uri, ctx)
         counts = {k: v for k, v in staged.items() if "uri" not in k}
         log.info("load %s chunk %s: %s", flow.name, chunk.get("index", 0), counts)
-        return {**staged, "seconds": _seconds(clock)}
+        return {**staged, "seconds": _seconds(clock), "cpu_seconds": _cpu(cpu)}
     rows = read_batch(chunk["uri"])
     outcomes = flow.load(rows, ctx)
     side = {r["key"]: r["side"] for r in rows if r.get("side")}
@@ -181,6 +189,7 @@ def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunC
         "uri": write_batch(flow.name, ctx.run_id, name, staged),
         **counts,
         "seconds": _seconds(clock),
+        "cpu_seconds": _cpu(cpu),
     }
 
 
@@ -314,6 +323,11 @@ def summarize(
             "extract": extracted.get("seconds"),
             "transform": transformed.get("seconds"),
             "load": round(sum(p.get("seconds", 0) for p in parts), 3),
+        },
+        "work_cpu_seconds": {
+            "extract": extracted.get("cpu_seconds"),
+            "transform": transformed.get("cpu_seconds"),
+            "load": round(sum(p.get("cpu_seconds", 0) for p in parts), 3),
         },
     }
     if flow.columnar is not None:

@@ -22,7 +22,7 @@ class InventorySettings:
     buffer_per_location: dict[str, Decimal] = field(default_factory=dict)
     buffer_per_sku: dict[str, Decimal] = field(default_factory=dict)
     batch_size: int = 500
-    chunk_size: int = 10_000
+    chunk_size: int = 50_000
     load_mode: str = "sync"
     unmatched_alert_share: float = 0.05
 
@@ -77,7 +77,7 @@ def inventory_settings(doc: MappingDocument) -> InventorySettings:
         },
         buffer_per_sku={str(k): _units(f"per_sku.{k}", v) for k, v in (buffer.get("per_sku") or {}).items()},
         batch_size=_env_number("MNS_INVENTORY_BATCH_SIZE", 500),
-        chunk_size=_env_number("MNS_INVENTORY_CHUNK_SIZE", 10_000),
+        chunk_size=_env_number("MNS_INVENTORY_CHUNK_SIZE", 50_000),
         load_mode=mode,
         unmatched_alert_share=share,
     )

@@ -3,12 +3,14 @@
 An endpoint is ``"<METHOD> <route template>"`` (e.g. ``GET /rest/{store}/V1/orders/{order_id}``);
 requests answered before routing (an injected fault) are matched against the app's routes
 afterwards; an unknown path counts under the raw path.
-Control endpoints under ``/_sandbox/`` are not counted.
+Control endpoints under ``/_sandbox/`` are not counted. ``cpu_seconds`` is the sandbox process's CPU
+time since the last reset.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,7 @@ class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._endpoints: dict[str, EndpointStats] = {}
+        self._cpu_since = time.process_time()
 
     def record(self, endpoint: str, bytes_in: int, bytes_out: int, status: int) -> None:
         with self._lock:
@@ -50,6 +53,7 @@ class Metrics:
     def reset(self) -> None:
         with self._lock:
             self._endpoints.clear()
+            self._cpu_since = time.process_time()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -57,7 +61,12 @@ class Metrics:
         totals = {
             key: sum(stats[key] for stats in endpoints.values()) for key in ("calls", "bytes_in", "bytes_out", "errors")
         }
-        return {"endpoints": endpoints, "totals": totals}
+        # the sandbox's own CPU since the last reset, so a benchmark can tell the client's share apart
+        return {
+            "endpoints": endpoints,
+            "totals": totals,
+            "cpu_seconds": round(time.process_time() - self._cpu_since, 3),
+        }
 
 
 class MetricsMiddleware:

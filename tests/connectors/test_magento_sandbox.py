@@ -70,6 +70,16 @@ def test_search_pages_to_total_count_without_an_empty_probe(monkeypatch, magento
     assert control.calls("orders") == len(pages)  # stopped by total_count, no extra empty page
 
 
+@pytest.mark.parametrize("workers", [2, 5])
+def test_search_with_workers_reads_ahead_yet_yields_the_same_pages_in_order(monkeypatch, magento, control, workers):
+    hook = _hook(monkeypatch, magento)
+    one = list(hook.search("orders", sort=[("entity_id", "ASC")], page_size=4))
+    control.clean()
+    parallel = list(hook.search("orders", sort=[("entity_id", "ASC")], page_size=4, workers=workers))
+    assert parallel == one and len(parallel) == math.ceil(45 / 4)
+    assert control.calls("orders") == len(one)  # read ahead within total_count: no page past the end
+
+
 def test_search_filters_sort_and_fields(monkeypatch, magento, control):
     hook = _hook(monkeypatch, magento)
     everything = [o for page in hook.search("orders", page_size=100) for o in page]

@@ -33,14 +33,14 @@ class FrameWriter:
     """
 
     def __init__(
-        self, flow: str, run_id: str, name: str, *, schema: pa.Schema | None = None, part_rows: int = PART_ROWS
+        self, flow: str, run_id: str, name: str, *, schema: pa.Schema | None = None, part_rows: int | None = None
     ) -> None:
         self.root = batch_path(flow, run_id, name).with_suffix("")
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob("part-*.parquet"):
             stale.unlink()
         self.schema = schema
-        self.part_rows = part_rows
+        self.part_rows = part_rows or PART_ROWS
         self.buffer: list[pd.DataFrame] = []
         self.buffered = 0
         self.count = 0
@@ -56,13 +56,16 @@ class FrameWriter:
         if self.buffered >= self.part_rows:
             self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, *, last: bool = False) -> None:
+        """Write the buffered rows as whole parts (and, when ``last``, the rest as a smaller one)."""
         if not self.buffer:
             return
         frame = pd.concat(self.buffer, ignore_index=True) if len(self.buffer) > 1 else self.buffer[0]
-        self.buffer, self.buffered = [], 0
-        for start in range(0, len(frame), self.part_rows):
+        whole = len(frame) if last else len(frame) - len(frame) % self.part_rows
+        for start in range(0, whole, self.part_rows):
             self._write_part(pa.Table.from_pandas(frame.iloc[start : start + self.part_rows], preserve_index=False))
+        rest = frame.iloc[whole:]
+        self.buffer, self.buffered = ([rest], len(rest)) if len(rest) else ([], 0)
 
     def _write_part(self, table: pa.Table) -> None:
         if self.schema is None:
@@ -76,7 +79,7 @@ class FrameWriter:
         self.count += table.num_rows
 
     def close(self) -> dict[str, Any]:
-        self._flush()
+        self._flush(last=True)
         if not self.part_counts:
             self._write_part((self.schema or pa.schema([])).empty_table())
         return {"uri": str(self.root), "count": self.count, "part_counts": self.part_counts}

@@ -58,13 +58,13 @@ def rows_frame(rows: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
 
     A row whose values don't fit the types (a number sent as text, a SKU that is not text) keeps
     its original JSON in ``raw``; the transform reads it from there, so nothing is lost or coerced."""
-    frame = pd.DataFrame.from_records(list(rows), columns=[*TEXT, *NUMBERS, "inactive"])
+    given = list(rows)
+    frame = pd.DataFrame.from_records(given, columns=[*TEXT, *NUMBERS, "inactive"])
     numbers = {c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in NUMBERS}
-    all_text = pd.api.types.infer_dtype(frame["sku"], skipna=False) in ("string", "empty")
-    sku_ok = pd.Series(True, index=frame.index) if all_text else frame["sku"].map(lambda v: isinstance(v, str))
-    misfit = ~sku_ok.astype(bool)
-    for column in NUMBERS:
-        misfit |= numbers[column].isna() & frame[column].notna()
+    sku_ok = _texts(frame["sku"])
+    misfit = ~sku_ok
+    for column in NUMBERS:  # a number sent as text, or a bool: not a number to the row-by-row rule
+        misfit |= ~_numbers(frame[column]) & frame[column].notna()
     inactive = frame["inactive"]
     out = pd.DataFrame(
         {
@@ -80,7 +80,7 @@ def rows_frame(rows: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
     out.insert(0, "key", (out["sku"] + "@" + source).astype("str"))
     raw = pd.Series(None, index=out.index, dtype="str")
     if misfit.any():
-        originals = frame[misfit].astype(object).where(frame[misfit].notna(), None).to_dict("records")
+        originals = [dict(given[i]) for i in np.flatnonzero(misfit.to_numpy())]
         raw[misfit] = [json.dumps(r, default=str) for r in originals]
         # the key of a non-text SKU as the row-by-row rule spells it
         out.loc[misfit & ~sku_ok, "key"] = [
@@ -90,6 +90,24 @@ def rows_frame(rows: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
         ]
     out["raw"] = raw
     return out[list(COLUMNS)]
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    """Which values are text (answered by the dtype for the usual page, value by value otherwise)."""
+    if pd.api.types.is_string_dtype(values) and values.notna().all():
+        return pd.Series(True, index=values.index)
+    return values.astype(object).map(lambda v: isinstance(v, str)).astype(bool)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Which values are numbers or missing (a number sent as text, or a bool, is not)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return pd.Series(True, index=values.index)
+    return values.astype(object).map(lambda v: v is None or _real(v)).astype(bool)
+
+
+def _real(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _source_of(location: Any, sources: Mapping[str, str]) -> str:
@@ -112,7 +130,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         record = {c: row[c] for c in (*TEXT, *NUMBERS, "inactive")}
         record["last_modified"] = record["last_modified"] or None
         for c in NUMBERS:
-            record[c] = int(record[c]) if float(record[c]).is_integer() else float(record[c])
+            value = float(record[c])
+            record[c] = None if np.isnan(value) else int(value) if value.is_integer() else value
         out.append(record)
     return out
 

@@ -64,7 +64,10 @@ def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> pd.D
     plain paged listing is the cheapest query for Magento to answer page after page."""
     wanted = list(source_codes)
     frames = []
-    for page in hook.search("inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE):
+    listing = hook.search(
+        "inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE, workers=hook.concurrency.limit
+    )
+    for page in listing:
         frame = pd.DataFrame.from_records(page, columns=["sku", "source_code", "quantity", "status"])
         frame = frame[frame["source_code"].astype("str").isin(wanted)]
         frames.append(

@@ -69,6 +69,11 @@ def sku_problem(sku: Any) -> str | None:
     return None
 
 
+def is_inactive(value: Any) -> bool:
+    """NetSuite's ``isinactive``: ``true`` from the RESTlet, ``'T'``/``'F'`` from SuiteQL (``'F'`` is active)."""
+    return value is True or str(value).upper() in ("T", "TRUE")
+
+
 def quantity_problem(quantity: Decimal) -> str | None:
     """Why Magento's ``decimal(12,4)`` quantity can't hold ``quantity`` exactly, or None."""
     if quantity > MAGENTO_QUANTITY_MAX:
@@ -110,7 +115,7 @@ def source_item(
     too_big_or_fine = quantity_problem(quantity)
     if too_big_or_fine:
         return quarantine(key, row, "validation", f"{sku} at {source_code}: {basis} {too_big_or_fine}", basis, ctx)
-    if row.get("inactive"):
+    if is_inactive(row.get("inactive")):
         quantity = Decimal(0)
     pushed = max(Decimal(0), quantity - settings.buffer(sku, source_code))
     return {

@@ -15,6 +15,7 @@ import pandas as pd
 
 from magento_netsuite.errorqueue.hints import fix_hint
 from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
+from magento_netsuite.pipeline.frames import isin
 
 __all__ = [
     "ConservationError",
@@ -127,10 +128,10 @@ def summarize_frame(
     extracted_twice = extracted_keys[extracted_keys.duplicated()].unique()
     if len(extracted_twice):
         problems.append(f"extracted twice: {_first(extracted_twice)}")
-    missing = extracted_keys[~extracted_keys.isin(keys)].unique()
+    missing = extracted_keys[~isin(extracted_keys, keys)].unique()
     if len(missing):
         problems.append(f"{len(missing)} extracted record(s) without an outcome: {_first(missing)}")
-    unexpected = keys[~keys.isin(extracted_keys)].unique()
+    unexpected = keys[~isin(keys, extracted_keys)].unique()
     if len(unexpected):
         problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {_first(unexpected)}")
     doubled = keys[keys.duplicated()].unique()

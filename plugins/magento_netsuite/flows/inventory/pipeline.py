@@ -22,6 +22,7 @@ from magento_netsuite.flows.inventory.snapshot import Snapshot
 from magento_netsuite.flows.inventory.transform import quarantine
 from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.flow import FrameOutcomes
+from magento_netsuite.pipeline.frames import isin
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 from magento_netsuite.pipeline.writes import write_all
 
@@ -164,8 +165,8 @@ class Planner:
         zero. An extracted row that was quarantined is not "no longer stocked" (we just could not read it)."""
         if self.listing is None:
             return empty_items()
-        extracted = pd.Index(pd.concat(self.keys, ignore_index=True) if self.keys else [], dtype="str")
-        listing = self.listing[~self.listing["key"].isin(extracted)]
+        extracted = pd.concat(self.keys, ignore_index=True) if self.keys else pd.Series(dtype="str")
+        listing = self.listing[~isin(self.listing["key"], extracted)]
         showing = ~same(listing["quantity"], pd.Series(0.0, index=listing.index)) | (listing["status"] != 0)
         zero = listing[showing].assign(quantity=0.0, status=0)
         return zero[ITEM_COLUMNS].astype(empty_items().dtypes).reset_index(drop=True)
@@ -231,7 +232,9 @@ def load_items(
     Auth errors stop at once; transient errors past the hook's retries let the other batches finish,
     then raise so the task fails (and alerts); the rerun skips what landed.
     """
-    earlier = snapshot.pushed_by(ctx.run_id)
+    # a first try has pushed nothing yet (clearing a task gives it a new try number)
+    retry = ctx.try_number is None or ctx.try_number > 1
+    earlier = snapshot.pushed_by(ctx.run_id, items["sku"].unique()) if retry else snapshot.frame([])
     merged = items.merge(earlier, on=["sku", "source_code"], how="left", suffixes=("", "_before"))
     done = (
         same(merged["quantity"], merged["quantity_before"].fillna(-1.0)) & (merged["status"] == merged["status_before"])

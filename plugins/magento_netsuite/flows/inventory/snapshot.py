@@ -65,10 +65,14 @@ class Snapshot:
             for i in range(0, len(wanted), CHUNK)
         )
 
-    def pushed_by(self, run_id: str) -> pd.DataFrame:
-        """What this run already pushed (an earlier try of a load task): none, on a first try."""
-        columns = (SNAPSHOT.c[c] for c in [*COLUMNS, "run_id"])
-        return self._frame([sa.select(*columns).where(SNAPSHOT.c.run_id == run_id)])
+    def pushed_by(self, run_id: str, skus: Iterable[str]) -> pd.DataFrame:
+        """What this run already pushed of these SKUs (an earlier try of a load task saved it)."""
+        wanted = sorted(set(skus))
+        columns = [SNAPSHOT.c[c] for c in [*COLUMNS, "run_id"]]
+        return self._frame(
+            sa.select(*columns).where(SNAPSHOT.c.run_id == run_id, SNAPSHOT.c.sku.in_(wanted[i : i + CHUNK]))
+            for i in range(0, len(wanted), CHUNK)
+        )
 
     def load(self, skus: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[float, int, str]]:
         """``(sku, source_code) → (quantity, status, run_id)``: everything, or only these SKUs."""
@@ -101,5 +105,6 @@ class Snapshot:
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
                 execute_values(cursor, UPSERT.replace("(?, ?, ?, ?, ?, ?)", "%s"), rows, page_size=5000)
             else:
-                conn.exec_driver_sql(UPSERT, [(*r[:4], r[4].strftime(SQLITE_TIME), r[5]) for r in rows])
+                at = now.strftime(SQLITE_TIME)
+                conn.exec_driver_sql(UPSERT, [(*r[:4], at, r[5]) for r in rows])
         return len(frame)

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
 from magento_netsuite.pipeline.flow import Columnar, Flow, FrameOutcomes
-from magento_netsuite.pipeline.frames import FrameWriter, read_frame, read_frames, read_part
+from magento_netsuite.pipeline.frames import FrameWriter, isin, read_frame, read_frames, read_part
 from magento_netsuite.pipeline.outcomes import (
     RunContext,
     RunSummary,
@@ -130,10 +130,11 @@ def summarize(
     transformed: Mapping[str, Any],
     loaded: list[Mapping[str, Any]],
     extra: dict[str, Any],
+    open_keys: set[str],
     ctx: RunContext,
-) -> tuple[RunSummary, pd.Series, list[RecordOutcome]]:
-    """The summary (conservation checked by key, vectorised), the keys this run synced and the
-    quarantined outcomes (side work's refusals are in the error queue but not among them)."""
+) -> tuple[RunSummary, list[str], list[RecordOutcome]]:
+    """The summary (conservation checked by key, vectorised), the keys in ``open_keys`` this run synced
+    and the quarantined outcomes (side work's refusals are in the error queue but not among them)."""
     keys = read_frame(extracted["uri"], ["key"])["key"]
     outcomes = pd.concat(
         [read_frame(transformed["settled_uri"])] + [read_frame(part["uri"]) for part in loaded], ignore_index=True
@@ -157,7 +158,8 @@ def summarize(
         for outcome in map(outcome_from_dict, read_batch(uri))
         if outcome.key not in side_keys
     ]
-    return summary, main.loc[main["status"] != Status.QUARANTINED.value, "key"], quarantined
+    synced = main.loc[main["status"] != Status.QUARANTINED.value, "key"]
+    return summary, synced[isin(synced, open_keys)].tolist() if open_keys else [], quarantined
 
 
 def error_uris(transformed: Mapping[str, Any], loaded: list[Mapping[str, Any]]) -> list[str]:

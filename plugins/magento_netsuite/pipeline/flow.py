@@ -13,13 +13,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from magento_netsuite.errorqueue.records import RecordOutcome
 from magento_netsuite.pipeline.outcomes import RunContext
 from magento_netsuite.pipeline.watermark import Cursor, WatermarkSettings, Window
+
+if TYPE_CHECKING:  # a columnar flow's frames; pandas is imported in the tasks, never at DAG parse time
+    import pandas as pd
 
 Record = dict[str, Any]
 DELTA, FULL, REPLAY = "delta", "full", "replay"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from magento_netsuite.errorqueue.hints import fix_hint
 from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
-from magento_netsuite.pipeline.frames import isin
+
+if TYPE_CHECKING:  # pandas is imported in the tasks, never when a DAG file is parsed
+    import pandas as pd
 
 __all__ = [
     "ConservationError",
@@ -112,6 +112,8 @@ def summarize(
     extra: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Build the run summary; raise :class:`ConservationError` unless each key has exactly one outcome."""
+    import pandas as pd
+
     frame = pd.DataFrame(
         {"key": pd.Series([o.key for o in outcomes], dtype="str"), "status": [o.status.value for o in outcomes]}
     )
@@ -123,6 +125,8 @@ def summarize_frame(
 ) -> RunSummary:
     """:func:`summarize` on columns: ``extracted_keys``, and ``outcomes`` with ``key`` and ``status``
     (a :class:`Status` value). Vectorised, for runs of millions of records."""
+    from magento_netsuite.pipeline.frames import isin
+
     keys = outcomes["key"]
     problems = []
     extracted_twice = extracted_keys[extracted_keys.duplicated()].unique()
@@ -152,6 +156,8 @@ def summarize_frame(
 
 
 def _first(keys: Any, n: int = 10) -> list[str]:
+    import pandas as pd
+
     return [str(k) for k in pd.Series(keys, dtype="str").sort_values().head(n)]
 
 

@@ -12,14 +12,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
 from typing import Any
-
-import pandas as pd
 
 from magento_netsuite.config import NETSUITE_POOL
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
 from magento_netsuite.errorqueue.store import ErrorQueueStore
-from magento_netsuite.pipeline import columnar
 from magento_netsuite.pipeline import outcomes as run_outcomes
 from magento_netsuite.pipeline.flow import DELTA, FULL, Flow, Record
 from magento_netsuite.pipeline.outcomes import RunContext, outcome_from_dict, outcome_to_dict
@@ -45,6 +43,13 @@ def context(ti: Any, run_id: str) -> RunContext:
         map_index=getattr(ti, "map_index", -1) if getattr(ti, "map_index", None) is not None else -1,
         request_slots=slots,
     )
+
+
+def _columnar() -> ModuleType:
+    """The columnar path (pandas, pyarrow): imported in the task that needs it, never at DAG parse time."""
+    from magento_netsuite.pipeline import columnar
+
+    return columnar
 
 
 def _seconds(clock: float) -> float:
@@ -96,7 +101,7 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
     window = plan_window(flow.name, flow.watermark_settings(), since=params.get("since"), full=full)
     log.info("extract %s: reading %s", flow.name, window.describe())
     if flow.columnar is not None:
-        staged, cursor_to, truncated = columnar.read_window(flow, window, ctx), Cursor(window.until), False
+        staged, cursor_to, truncated = _columnar().read_window(flow, window, ctx), Cursor(window.until), False
     else:
         records, cursor_to, truncated = read_window(flow, window, ctx)
         staged = {"uri": write_batch(flow.name, ctx.run_id, "extracted", records), "count": len(records)}
@@ -138,7 +143,7 @@ def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> 
     clock, cpu = time.monotonic(), time.process_time()
     flow = flow_spec(flow_name)
     if flow.columnar is not None:
-        staged = columnar.transform(flow, extracted, extracted.get("mode", DELTA), ctx)
+        staged = _columnar().transform(flow, extracted, extracted.get("mode", DELTA), ctx)
         log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, staged["ready"], staged["settled"])
         return {**staged, "seconds": _seconds(clock), "cpu_seconds": _cpu(cpu)}
     result = flow.transform(read_batch(extracted["uri"]), ctx, mode=extracted.get("mode", DELTA))
@@ -169,7 +174,7 @@ def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunC
     clock, cpu = time.monotonic(), time.process_time()
     flow = flow_spec(flow_name)
     if flow.columnar is not None:
-        staged = columnar.load(flow, chunk, extracted_uri, ctx)
+        staged = _columnar().load(flow, chunk, extracted_uri, ctx)
         counts = {k: v for k, v in staged.items() if "uri" not in k}
         log.info("load %s chunk %s: %s", flow.name, chunk.get("index", 0), counts)
         return {**staged, "seconds": _seconds(clock), "cpu_seconds": _cpu(cpu)}
@@ -231,7 +236,7 @@ def after_load(
 
 
 def _error_uris(transformed: Mapping[str, Any], loaded: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[str]:
-    return columnar.error_uris(transformed, load_results(loaded))
+    return _columnar().error_uris(transformed, load_results(loaded))
 
 
 def quarantine(
@@ -278,9 +283,11 @@ def _summarize_records(
     transformed: Mapping[str, Any],
     loaded: list[Mapping[str, Any]],
     extra: dict[str, Any],
+    open_keys: set[str],
     ctx: RunContext,
 ) -> tuple[run_outcomes.RunSummary, list[str], list[RecordOutcome]]:
-    """The summary of a flow staged as JSON lines, the keys it synced and its quarantined outcomes."""
+    """The summary of a flow staged as JSON lines, the keys in ``open_keys`` it synced and its
+    quarantined outcomes."""
     keys = [flow.key(r) for r in read_batch(extracted["uri"])]
     outcomes = [outcome_from_dict(r) for r in read_batch(transformed["settled_uri"])]
     side: dict[str, Counter[str]] = {}
@@ -295,7 +302,7 @@ def _summarize_records(
     extra["side"] = {kind: dict(c) for kind, c in side.items()}
     extra["side_keys"] = {kind: sorted(k)[:200] for kind, k in side_keys.items()}
     summary = run_outcomes.summarize(flow.name, ctx.run_id, keys, outcomes, extra=extra)
-    synced = [o.key for o in outcomes if o.status is not Status.QUARANTINED]
+    synced = [o.key for o in outcomes if o.status is not Status.QUARANTINED and o.key in open_keys]
     return summary, synced, [o for o in outcomes if o.status is Status.QUARANTINED]
 
 
@@ -330,18 +337,21 @@ def summarize(
             "load": round(sum(p.get("cpu_seconds", 0) for p in parts), 3),
         },
     }
-    if flow.columnar is not None:
-        summary, synced, quarantined = columnar.summarize(flow, extracted, transformed, parts, run_extra, ctx)
-    else:
-        summary, synced, quarantined = _summarize_records(flow, extracted, transformed, parts, run_extra, ctx)
-    summary.extra.update({**transformed.get("extra", {}), **(extra or {})})
     store = ErrorQueueStore.from_connection()
-    # a per-key write: only for the keys with an open row (none, in the usual large inventory run)
+    # the keys with an active row (none, in the usual large inventory run): the only ones a sync resolves
+    open_keys = set(store.active_keys(flow.name)) if store.count(flow=flow.name) > 0 else set()
+    if flow.columnar is not None:
+        summary, synced, quarantined = _columnar().summarize(
+            flow, extracted, transformed, parts, run_extra, open_keys, ctx
+        )
+    else:
+        summary, synced, quarantined = _summarize_records(
+            flow, extracted, transformed, parts, run_extra, open_keys, ctx
+        )
+    summary.extra.update({**transformed.get("extra", {}), **(extra or {})})
     resolved = 0
-    if len(synced) and store.count(flow=flow.name) > 0:
-        open_keys = pd.Index(store.active_keys(flow.name), dtype="str")
-        keys = list(pd.Index(synced, dtype="str").intersection(open_keys))
-        resolved = store.synced(flow.name, keys, by=ctx.dag_id or flow.dag_id, supersede=flow.supersede_stale_errors)
+    if synced:
+        resolved = store.synced(flow.name, synced, by=ctx.dag_id or flow.dag_id, supersede=flow.supersede_stale_errors)
     summary.extra["resolved"] = resolved
     to = extracted["cursor_to"]
     moved = Watermarks().advance(flow.name, Cursor.from_list(to), ctx.run_id) if to else False

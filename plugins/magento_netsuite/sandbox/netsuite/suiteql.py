@@ -12,6 +12,7 @@ Output follows SuiteQL: lowercase column keys, every value a string, null column
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Callable
@@ -42,6 +43,7 @@ class SuiteQLError(Exception):
     """A query NetSuite would refuse (400 INVALID_PARAMETER on ``q``)."""
 
 
+@functools.lru_cache(maxsize=256)
 def oracle_format(fmt: str) -> str:
     out = []
     for token in _ORACLE_TOKENS.findall(fmt):
@@ -128,19 +130,47 @@ class SuiteQLEngine:
         return "".join(parts)
 
     def run(self, query: str, params: list[Any], limit: int, offset: int) -> Page:
-        sql = self.translate(query)
-        binds = tuple(_bind(p) for p in params)
-        try:
-            total = self.conn.execute(f"SELECT COUNT(*) FROM ({sql})", binds).fetchone()[0]
-            cursor = self.conn.execute(f"SELECT * FROM ({sql}) LIMIT ? OFFSET ?", (*binds, limit, offset))
-        except sqlite3.Error as exc:
-            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
-        names = [d[0].lower() for d in cursor.description]
+        """One page as the REST endpoint answers it: every value a string, null columns omitted."""
+        total = self.count(query, params)
+        names, values = self.select(query, params, limit, offset)
         items = [
-            {"links": [], **{n: _string(v) for n, v in zip(names, row, strict=True) if v is not None}}
-            for row in cursor.fetchall()
+            {"links": [], **{n: _string(v) for n, v in zip(names, row, strict=True) if v is not None}} for row in values
         ]
         return Page(items, total)
+
+    def count(self, query: str, params: list[Any]) -> int:
+        """How many rows the query has (what a paged run reports as its count)."""
+        sql = self.translate(query)
+        try:
+            return self.conn.execute(f"SELECT COUNT(*) FROM ({sql})", tuple(_bind(p) for p in params)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+
+    def select(self, query: str, params: list[Any], limit: int, offset: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Lowercase column names and the rows of one page, SQLite-typed (numbers stay numbers)."""
+        names, cursor = self.stream(query, params, offset)
+        try:
+            return names, cursor.fetchmany(limit)
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+        finally:
+            cursor.close()
+
+    def stream(self, query: str, params: list[Any], offset: int = 0) -> tuple[list[str], sqlite3.Cursor]:
+        """Lowercase column names and an open cursor over the rows from ``offset`` on (read it with
+        ``fetchmany``; close it when done)."""
+        sql = self.translate(query)
+        try:
+            binds = (*(_bind(p) for p in params), offset)
+            cursor = self.conn.execute(f"SELECT * FROM ({sql}) LIMIT -1 OFFSET ?", binds)
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+        return [d[0].lower() for d in cursor.description], cursor
+
+
+def typed(value: Any) -> Any:
+    """A value as ``N/query`` results give it: numbers as numbers, text (and dates) as SuiteQL renders them."""
+    return value if value is None or isinstance(value, (int, float)) else _string(value)
 
 
 def _bind(value: Any) -> Any:

@@ -38,6 +38,8 @@ def follow(
         body = call(runner, account, script, budget, **params, cursor=cursor)
         assert "error" not in body, body
         pages.append(body)
+        if body["next_cursor"] is not None and body["next_cursor"] == cursor:
+            raise AssertionError(f"no progress: the call with cursor {cursor} answered the same cursor")
         cursor = body["next_cursor"]
         if cursor is None:
             return pages

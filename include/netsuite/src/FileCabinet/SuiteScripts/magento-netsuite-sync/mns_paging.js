@@ -99,6 +99,7 @@ define(['N/query', 'N/runtime', 'N/error'], (query, runtime, error) => {
    * One keyset page of whole items.
    * options.cursor, options.limit  parsed request (parseParams)
    * options.reserve                usage units kept back by the guard
+   * options.extrasReserve          units the extras read may use after the rows read (default 0)
    * options.ids                    { sql, params }: the candidate item ids as column `id`, ordered,
    *                                `> cursor`; the bound (FETCH FIRST) is appended here
    * options.rows(first, last)      { sql, params }: the rows of items first..last, column `item_id`,
@@ -110,7 +111,10 @@ define(['N/query', 'N/runtime', 'N/error'], (query, runtime, error) => {
    * Returns { rows, extras, next_cursor, count }.
    */
   const keysetPage = (options) => {
-    const { cursor, limit, reserve } = options;
+    const { cursor, limit } = options;
+    // the ids and rows are read keeping back the units the extras need, so a guard that stops the
+    // row read still leaves enough to read the extras of the items on the page
+    const reserve = options.reserve + (options.extras ? options.extrasReserve || 0 : 0);
     const stalled = { rows: [], extras: [], next_cursor: String(cursor), count: 0 };
     const idQuery = options.ids;
     const found = select(bounded(idQuery.sql, limit + 1), idQuery.params, limit + 1, reserve);
@@ -157,7 +161,7 @@ define(['N/query', 'N/runtime', 'N/error'], (query, runtime, error) => {
     let extras = [];
     if (options.extras) {
       const extraQuery = options.extras(page[0], page[page.length - 1]);
-      const extraRead = select(extraQuery.sql, extraQuery.params, Number.MAX_SAFE_INTEGER, reserve);
+      const extraRead = select(extraQuery.sql, extraQuery.params, Number.MAX_SAFE_INTEGER, options.reserve);
       const onPage = new Set(page);
       const extraRows = extraRead.rows.filter((r) => onPage.has(Number(r.item_id)));
       if (!extraRead.complete) {

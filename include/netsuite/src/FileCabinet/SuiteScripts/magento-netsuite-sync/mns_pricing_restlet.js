@@ -26,6 +26,8 @@
  */
 define(['./mns_paging'], (paging) => {
   const RESERVE_UNITS = 300;
+  /** Kept for the contract prices after the price rows: a paged run and 9 fetches (9,000 rows). */
+  const CONTRACT_UNITS = 100;
 
   /** Two decimals, rounding half away from zero on the decimal value (12.345 -> "12.35"). */
   const money = (value) => {
@@ -71,6 +73,7 @@ define(['./mns_paging'], (paging) => {
       cursor: input.cursor,
       limit: input.limit,
       reserve: RESERVE_UNITS,
+      extrasReserve: CONTRACT_UNITS,
       ids: {
         sql: `SELECT i.id AS id FROM item i WHERE i.id > ?${changed('i')} ORDER BY i.id`,
         params: [input.cursor, ...since],

@@ -70,7 +70,7 @@ from magento_netsuite.sandbox.netsuite.errors import (
 from magento_netsuite.sandbox.netsuite.query_filter import FilterError, parse
 from magento_netsuite.sandbox.netsuite.records import RECORD_TYPES, SUBLISTS, NetSuiteAccount
 from magento_netsuite.sandbox.netsuite.suiteql import MAX_PAGE, ROW_CAP, SuiteQLError
-from magento_netsuite.sandbox.netsuite.suitescript.driver import ScriptError, SuiteScriptRunner
+from magento_netsuite.sandbox.netsuite.suitescript.driver import NodeMissing, ScriptError, SuiteScriptRunner
 
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
@@ -445,6 +445,8 @@ def create_app(
             outcome = restlets.run(suitescript, account(), script, params, setup=box["setup"])
         except ScriptError as exc:  # thrown and not caught by the script: NetSuite answers 400
             return restlet_error(400, exc.name, exc.message)
+        except NodeMissing as exc:  # the sandbox's own set-up, said plainly instead of a bare 500
+            return restlet_error(500, "UNEXPECTED_ERROR", str(exc))
         return JSONResponse(outcome.result)
 
     # ---------------------------------------------------------------- control

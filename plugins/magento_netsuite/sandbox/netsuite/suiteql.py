@@ -71,10 +71,19 @@ stored timestamp (``'YYYY-MM-DD"T"HH24:MI:SS'``). The marker is stripped from ev
 only a comparison with a ``TO_CHAR`` result inside the query would see it (no flow does that)."""
 
 
+@functools.lru_cache(maxsize=256)
+def _is_stored_form(fmt: str) -> bool:
+    """True for a format that renders a timestamp exactly as it is stored (``'YYYY-MM-DD"T"HH24:MI:SS'``)."""
+    sample = datetime(2001, 2, 3, 4, 5, 6)
+    return sample.strftime(oracle_format(fmt)) == sample.isoformat()
+
+
 def _to_char(value: Any, fmt: str | None = None) -> str | None:
     if value is None:
         return None
     if fmt and isinstance(value, str) and _STORED_TIME.match(value):
+        if _is_stored_form(fmt):
+            return _FORMATTED + value
         return _FORMATTED + datetime.fromisoformat(value).strftime(oracle_format(fmt))
     return _FORMATTED + _string(value)
 
@@ -168,9 +177,18 @@ class SuiteQLEngine:
         return [d[0].lower() for d in cursor.description], cursor
 
 
-def typed(value: Any) -> Any:
-    """A value as ``N/query`` results give it: numbers as numbers, text (and dates) as SuiteQL renders them."""
-    return value if value is None or isinstance(value, (int, float)) else _string(value)
+def typed_row(row: tuple[Any, ...]) -> list[Any]:
+    """A row as ``N/query`` results give it: numbers as numbers, text (and dates) as SuiteQL renders them."""
+    return [value if value.__class__ is not str else _text(value) for value in row]
+
+
+def _text(value: str) -> str:
+    if value.startswith(_FORMATTED):
+        return value.removeprefix(_FORMATTED)
+    if len(value) == 19 and _STORED_TIME.match(value):
+        moment = datetime.fromisoformat(value)
+        return f"{moment.month}/{moment.day}/{moment.year}"
+    return value
 
 
 def _bind(value: Any) -> Any:

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from magento_netsuite.sandbox.netsuite import account_setup
 from magento_netsuite.sandbox.netsuite.records import NetSuiteAccount
-from magento_netsuite.sandbox.netsuite.suiteql import SuiteQLError, typed
+from magento_netsuite.sandbox.netsuite.suiteql import SuiteQLError, typed_row
 
 log = logging.getLogger(__name__)
 RUNNER = Path(__file__).with_name("runner.js")
@@ -184,6 +184,7 @@ class _SuiteQLReads:
                 self.counts.append(engine.count(sql, params))
                 return {"count": self.counts[-1]}
             key = json.dumps([sql, params])
+            # `limit` covers the page asked for and the pages the runner reads ahead (fewer round trips)
             offset, limit = message["offset"], message["limit"]
             position, names, cursor = self.open.pop(key, (-1, [], None))
             if position != offset or cursor is None:
@@ -194,7 +195,7 @@ class _SuiteQLReads:
             self.open[key] = (offset + len(rows), names, cursor)
         except (SuiteQLError, sqlite3.Error) as exc:
             return {"error": {"name": SEARCH_ERROR, "message": str(exc)}}
-        return {"columns": names, "rows": [[typed(v) for v in row] for row in rows]}
+        return {"columns": names, "rows": [typed_row(row) for row in rows]}
 
     def close(self) -> None:
         for _position, _names, cursor in self.open.values():

@@ -185,6 +185,9 @@ class PageRange {
   }
 }
 
+/** Pages one driver round trip brings: the one asked for and the next ones (charged when fetched). */
+const READ_AHEAD_PAGES = 5;
+
 class PagedData {
   constructor(sql, params, pageSize, count) {
     this.pageSize = pageSize;
@@ -195,6 +198,24 @@ class PagedData {
     }
     this._sql = sql;
     this._params = params;
+    this._ahead = new Map();
+  }
+
+  _rows(index) {
+    if (!this._ahead.has(index)) {
+      const pages = Math.min(READ_AHEAD_PAGES, this.pageRanges.length - index);
+      const answer = fromDriver(
+        ask({ op: 'rows', sql: this._sql, params: this._params, limit: pages * this.pageSize, offset: index * this.pageSize }),
+      );
+      this._ahead.clear();
+      for (let page = 0; page < pages; page += 1) {
+        const rows = answer.rows.slice(page * this.pageSize, (page + 1) * this.pageSize);
+        this._ahead.set(index + page, new ResultSet(answer.columns, rows));
+      }
+    }
+    const data = this._ahead.get(index);
+    this._ahead.delete(index);
+    return data;
   }
 
   fetch(options) {
@@ -206,7 +227,7 @@ class PagedData {
       throw new SuiteScriptError('INVALID_PAGE_RANGE', `There is no page ${index}.`);
     }
     charge('PagedData.fetch');
-    const data = fetchRows(this._sql, this._params, this.pageSize, index * this.pageSize);
+    const data = this._rows(index);
     return {
       data,
       pageRange: this.pageRanges[index],

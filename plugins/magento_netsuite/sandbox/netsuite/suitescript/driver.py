@@ -111,8 +111,10 @@ class SuiteScriptRunner:
             assert process.stdin is not None and process.stdout is not None
             try:
                 return self._converse(process.stdin, process.stdout, request, account, setup)
-            except (BrokenPipeError, json.JSONDecodeError, EOFError):
-                self.close()  # a broken runner is restarted by the next call
+            except ScriptError:
+                raise  # the call ended normally, with the script's error
+            except BaseException:
+                self.close()  # interrupted mid-conversation: the next call starts a fresh runner
                 raise
 
     @staticmethod

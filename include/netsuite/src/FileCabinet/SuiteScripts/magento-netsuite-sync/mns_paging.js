@@ -193,5 +193,5 @@ define(['N/query', 'N/runtime', 'N/error'], (query, runtime, error) => {
     }
   };
 
-  return { DEFAULT_LIMIT, MAX_LIMIT, SUITEQL_PAGE, STAMP, parseParams, parseIds, keysetPage, answering };
+  return { STAMP, parseParams, parseIds, keysetPage, answering };
 });

@@ -138,7 +138,10 @@ def test_a_missing_role_permission_names_the_permission_and_level(setup):
     assert "NetSuite SuiteQL customer" not in problems  # View is enough to query customers
     assert "NetSuite role: Transactions -> Sales Order (Edit)" not in problems
     restlet = problems[INVENTORY_RESTLET]  # its SuiteQL runs with the same role
-    assert "deployed, but answers an error" in restlet.message and "Record 'item' was not found" in restlet.message
+    assert (
+        "deployed, but answers an error" in restlet.message
+        and "Record 'inventoryitemlocations' was not" in restlet.message
+    )
     assert "include/netsuite/README.md" in restlet.fix
 
 

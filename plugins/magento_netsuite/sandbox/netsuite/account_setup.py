@@ -93,10 +93,14 @@ REFERENCE_LISTS: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
         "id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'",
         [(sid, name) for sid, (name, _currency) in SUBSIDIARIES.items()],
     ),
-    "currency": ("id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT DEFAULT 'F'", list(CURRENCIES.items())),
+    # ``symbol`` is the ISO code (NetSuite's Currency record: Name "US Dollar", Symbol "USD")
+    "currency": (
+        "id INTEGER PRIMARY KEY, name TEXT, symbol TEXT, isinactive TEXT DEFAULT 'F'",
+        [(cid, code, code) for cid, code in CURRENCIES.items()],
+    ),
 }  # fmt: skip
-"""Lists the value maps point at: table → (columns, rows of (id, name)). A table the dataset's own
-schema already has (e.g. ``subsidiary`` in OneWorld mode) is left as it is."""
+"""Lists the value maps point at: table → (columns, rows of (id, name[, more columns in order])). A table
+the dataset's own schema already has (e.g. ``subsidiary`` in OneWorld mode) is left as it is."""
 
 
 @dataclass
@@ -201,9 +205,9 @@ def ensure_reference_lists(conn: sqlite3.Connection) -> None:
     for table, (columns, rows) in REFERENCE_LISTS.items():
         if table in existing:
             continue
-        name_column = columns.split(", ")[1].split()[0]
+        names = [column.split()[0] for column in columns.split(", ")][: len(rows[0])]
         conn.execute(f"CREATE TABLE {table} ({columns})")
-        conn.executemany(f"INSERT INTO {table} (id, {name_column}) VALUES (?, ?)", rows)
+        conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows)
 
 
 def governance_limits(setup: AccountSetup, limiter: ConcurrencyLimit) -> dict[str, Any]:

@@ -8,7 +8,8 @@ API (authenticated by TBA or an OAuth 2.0 bearer token; see :mod:`.auth`):
   GET by id or ``eid:``, collection GET (``q``, ``limit``, ``offset``), POST (204 + Location;
   duplicate externalId → 400 INVALID_CONTENT, see :mod:`.records`), PATCH, PUT ``eid:`` upsert.
 * ``POST /services/rest/query/v1/suiteql`` (see :mod:`.suiteql`).
-* ``/app/site/hosting/restlet.nl?script=..&deploy=..``: our inventory and pricing RESTlets.
+* ``/app/site/hosting/restlet.nl?script=..&deploy=..``: our RESTlets, their JavaScript run under node
+  (:mod:`.restlets`).
 * ``POST /services/rest/auth/oauth2/v1/token``: client credentials with a JWT client assertion.
 
 Control (no auth): the shared ``/_sandbox/faults|metrics|config`` (config also takes
@@ -69,6 +70,7 @@ from magento_netsuite.sandbox.netsuite.errors import (
 from magento_netsuite.sandbox.netsuite.query_filter import FilterError, parse
 from magento_netsuite.sandbox.netsuite.records import RECORD_TYPES, SUBLISTS, NetSuiteAccount
 from magento_netsuite.sandbox.netsuite.suiteql import MAX_PAGE, ROW_CAP, SuiteQLError
+from magento_netsuite.sandbox.netsuite.suitescript.driver import NodeMissing, ScriptError, SuiteScriptRunner
 
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
@@ -198,6 +200,9 @@ def create_app(
 
     def account() -> NetSuiteAccount:
         return box["account"]
+
+    suitescript = SuiteScriptRunner()
+    app.state.suitescript = suitescript
 
     @app.exception_handler(NetSuiteError)
     async def _netsuite_error(_request: Request, exc: NetSuiteError) -> Response:
@@ -425,9 +430,8 @@ def create_app(
     async def restlet(request: Request) -> Response:
         authenticate(request)
         params = request.query_params
-        script = (params.get("script"), params.get("deploy"))
-        handler = {restlets.INVENTORY_SCRIPT: restlets.inventory, restlets.PRICING_SCRIPT: restlets.pricing}.get(script)
-        if handler is None:
+        script = (params.get("script") or "", params.get("deploy") or "")
+        if script not in restlets.deployed():
             return restlet_error(
                 400, "SSS_INVALID_SCRIPTLET_ID", "That Suitelet is invalid, disabled, or no longer exists."
             )
@@ -438,10 +442,12 @@ def create_app(
                 405, "INVALID_REQUEST", f"The RESTlet {script[0]} has no {request.method.lower()} entry point."
             )
         try:
-            result = handler(account(), params)
-        except restlets.RestletInputError as exc:
-            return JSONResponse({"error": {"code": "INVALID_PARAMETER", "message": str(exc)}})
-        return JSONResponse(result)
+            outcome = restlets.run(suitescript, account(), script, params, setup=box["setup"])
+        except ScriptError as exc:  # thrown and not caught by the script: NetSuite answers 400
+            return restlet_error(400, exc.name, exc.message)
+        except NodeMissing as exc:  # the sandbox's own set-up, said plainly instead of a bare 500
+            return restlet_error(500, "UNEXPECTED_ERROR", str(exc))
+        return JSONResponse(outcome.result)
 
     # ---------------------------------------------------------------- control
     def on_config(values: dict[str, Any]) -> dict[str, Any]:

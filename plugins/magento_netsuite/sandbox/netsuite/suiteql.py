@@ -12,6 +12,7 @@ Output follows SuiteQL: lowercase column keys, every value a string, null column
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Callable
@@ -42,6 +43,7 @@ class SuiteQLError(Exception):
     """A query NetSuite would refuse (400 INVALID_PARAMETER on ``q``)."""
 
 
+@functools.lru_cache(maxsize=256)
 def oracle_format(fmt: str) -> str:
     out = []
     for token in _ORACLE_TOKENS.findall(fmt):
@@ -69,10 +71,19 @@ stored timestamp (``'YYYY-MM-DD"T"HH24:MI:SS'``). The marker is stripped from ev
 only a comparison with a ``TO_CHAR`` result inside the query would see it (no flow does that)."""
 
 
+@functools.lru_cache(maxsize=256)
+def _is_stored_form(fmt: str) -> bool:
+    """True for a format that renders a timestamp exactly as it is stored (``'YYYY-MM-DD"T"HH24:MI:SS'``)."""
+    sample = datetime(2001, 2, 3, 4, 5, 6)
+    return sample.strftime(oracle_format(fmt)) == sample.isoformat()
+
+
 def _to_char(value: Any, fmt: str | None = None) -> str | None:
     if value is None:
         return None
     if fmt and isinstance(value, str) and _STORED_TIME.match(value):
+        if _is_stored_form(fmt):
+            return _FORMATTED + value
         return _FORMATTED + datetime.fromisoformat(value).strftime(oracle_format(fmt))
     return _FORMATTED + _string(value)
 
@@ -128,19 +139,56 @@ class SuiteQLEngine:
         return "".join(parts)
 
     def run(self, query: str, params: list[Any], limit: int, offset: int) -> Page:
-        sql = self.translate(query)
-        binds = tuple(_bind(p) for p in params)
-        try:
-            total = self.conn.execute(f"SELECT COUNT(*) FROM ({sql})", binds).fetchone()[0]
-            cursor = self.conn.execute(f"SELECT * FROM ({sql}) LIMIT ? OFFSET ?", (*binds, limit, offset))
-        except sqlite3.Error as exc:
-            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
-        names = [d[0].lower() for d in cursor.description]
+        """One page as the REST endpoint answers it: every value a string, null columns omitted."""
+        total = self.count(query, params)
+        names, values = self.select(query, params, limit, offset)
         items = [
-            {"links": [], **{n: _string(v) for n, v in zip(names, row, strict=True) if v is not None}}
-            for row in cursor.fetchall()
+            {"links": [], **{n: _string(v) for n, v in zip(names, row, strict=True) if v is not None}} for row in values
         ]
         return Page(items, total)
+
+    def count(self, query: str, params: list[Any]) -> int:
+        """How many rows the query has (what a paged run reports as its count)."""
+        sql = self.translate(query)
+        try:
+            return self.conn.execute(f"SELECT COUNT(*) FROM ({sql})", tuple(_bind(p) for p in params)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+
+    def select(self, query: str, params: list[Any], limit: int, offset: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Lowercase column names and the rows of one page, SQLite-typed (numbers stay numbers)."""
+        names, cursor = self.stream(query, params, offset)
+        try:
+            return names, cursor.fetchmany(limit)
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+        finally:
+            cursor.close()
+
+    def stream(self, query: str, params: list[Any], offset: int = 0) -> tuple[list[str], sqlite3.Cursor]:
+        """Lowercase column names and an open cursor over the rows from ``offset`` on (read it with
+        ``fetchmany``; close it when done)."""
+        sql = self.translate(query)
+        try:
+            binds = (*(_bind(p) for p in params), offset)
+            cursor = self.conn.execute(f"SELECT * FROM ({sql}) LIMIT -1 OFFSET ?", binds)
+        except sqlite3.Error as exc:
+            raise SuiteQLError(UNKNOWN_PREFIX + _describe(exc)) from exc
+        return [d[0].lower() for d in cursor.description], cursor
+
+
+def typed_row(row: tuple[Any, ...]) -> list[Any]:
+    """A row as ``N/query`` results give it: numbers as numbers, text (and dates) as SuiteQL renders them."""
+    return [value if value.__class__ is not str else _text(value) for value in row]
+
+
+def _text(value: str) -> str:
+    if value.startswith(_FORMATTED):
+        return value.removeprefix(_FORMATTED)
+    if len(value) == 19 and _STORED_TIME.match(value):
+        moment = datetime.fromisoformat(value)
+        return f"{moment.month}/{moment.day}/{moment.year}"
+    return value
 
 
 def _bind(value: Any) -> Any:

@@ -61,9 +61,15 @@ def restlet_pages(
         if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
             raise SyncError(f"inventory RESTlet (cursor {cursor!r}): answer without a rows list", system="netsuite")
         yield body["rows"]
-        cursor = body.get("next_cursor")
+        given, cursor = cursor, body.get("next_cursor")
         if not cursor:
             return
+        if cursor == given:  # the RESTlet's governance guard stopped before one whole item: asking again loops
+            raise SyncError(
+                f"inventory RESTlet answered the cursor it was given ({cursor!r}) with {len(body['rows'])} row(s): "
+                "no progress; check the script's usage limit in NetSuite (Execution Log)",
+                system="netsuite",
+            )
 
 
 def _suiteql_row(row: dict[str, Any]) -> dict[str, Any]:

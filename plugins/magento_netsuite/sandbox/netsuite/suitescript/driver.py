@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -70,6 +71,18 @@ class SuiteScriptRunner:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time the node process has used (0 before it started): the benchmarks count it as the
+        sandbox's own work, apart from the client's."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # not Linux, or the process just ended
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
     def _started(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:

@@ -36,6 +36,16 @@ SUMMARY_COUNTS = ("extracted", "loaded", "unchanged", "quarantined")
 
 # --- sandboxes ---------------------------------------------------------------------------------------
 
+SANDBOX_PIDS: dict[str, int] = {}
+"""The process id of each sandbox :func:`serve` started, by its URL (for :func:`process_cpu_seconds`)."""
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process ``pid`` has used so far (Linux ``/proc/<pid>/stat``); the
+    difference around a run is that process's own share, e.g. a sandbox's beside the client's."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def serve(which: str, *, customers: int, skus: int, timeout: float = 120) -> tuple[subprocess.Popen, str]:
     """One sandbox (``magento`` or ``netsuite``) in its own process, started with ``customers`` and ``skus``
@@ -53,6 +63,7 @@ def serve(which: str, *, customers: int, skus: int, timeout: float = 120) -> tup
             break
         match = re.match(r"(Magento|NetSuite) sandbox:\s+(http://[\d.]+:\d+)", line)
         if match:
+            SANDBOX_PIDS[match.group(2)] = proc.pid
             return proc, match.group(2)
     proc.kill()
     raise RuntimeError(f"the {which} sandbox did not start")
@@ -72,9 +83,10 @@ def sandboxes(*, customers: int = 50, skus: int = 200, stop_timeout: float = 30)
     try:
         yield magento, netsuite
     finally:
-        for proc in (magento_proc, netsuite_proc):
+        for url, proc in ((magento, magento_proc), (netsuite, netsuite_proc)):
             proc.terminate()
             proc.wait(timeout=stop_timeout)
+            SANDBOX_PIDS.pop(url, None)
 
 
 def seed(http: httpx.Client, config: Mapping[str, Any], *urls: str) -> None:
@@ -254,13 +266,14 @@ def dag_test(
     summary_task: str = "summarize",
 ) -> dict[str, Any]:
     """In the child: one ``dag.test()``; returns its state, wall seconds, seconds per task (mapped instances
-    added up), the tasks that did not succeed, ``summary_task``'s XCom and the process's peak RSS."""
+    added up), the tasks that did not succeed, ``summary_task``'s XCom, the process's peak RSS and the CPU
+    seconds it used during the run (the client's: the tasks run in this process)."""
     kwargs: dict[str, Any] = {"run_conf": dict(run_conf or {})}
     if logical_date is not None:
         kwargs["logical_date"] = logical_date
-    started = time.monotonic()
+    started, cpu = time.monotonic(), process_cpu_seconds(os.getpid())
     dagrun = dag.test(**kwargs)
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, process_cpu_seconds(os.getpid()) - cpu
     tis = dagrun.get_task_instances()
     tasks: dict[str, float] = {}
     for ti in tis:
@@ -274,6 +287,7 @@ def dag_test(
         "tasks": tasks,
         "summary": summary.xcom_pull(task_ids=summary_task) if summary else None,
         "peak_rss_mb": rss_mb(),
+        "cpu_seconds": cpu,
     }
 
 

@@ -37,6 +37,16 @@ SUMMARY_COUNTS = ("extracted", "loaded", "unchanged", "quarantined")
 
 # --- sandboxes ---------------------------------------------------------------------------------------
 
+SANDBOX_PIDS: dict[str, int] = {}
+"""The process id of each sandbox :func:`serve` started, by its URL (for :func:`process_cpu_seconds`)."""
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process ``pid`` has used so far (Linux ``/proc/<pid>/stat``); the
+    difference around a run is that process's own share, e.g. a sandbox's beside the client's."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def serve(which: str, *, customers: int, skus: int, timeout: float = 120) -> tuple[subprocess.Popen, str]:
     """One sandbox (``magento`` or ``netsuite``) in its own process, started with ``customers`` and ``skus``
@@ -54,6 +64,7 @@ def serve(which: str, *, customers: int, skus: int, timeout: float = 120) -> tup
             break
         match = re.match(r"(Magento|NetSuite) sandbox:\s+(http://[\d.]+:\d+)", line)
         if match:
+            SANDBOX_PIDS[match.group(2)] = proc.pid
             return proc, match.group(2)
     proc.kill()
     raise RuntimeError(f"the {which} sandbox did not start")
@@ -73,9 +84,10 @@ def sandboxes(*, customers: int = 50, skus: int = 200, stop_timeout: float = 30)
     try:
         yield magento, netsuite
     finally:
-        for proc in (magento_proc, netsuite_proc):
+        for url, proc in ((magento, magento_proc), (netsuite, netsuite_proc)):
             proc.terminate()
             proc.wait(timeout=stop_timeout)
+            SANDBOX_PIDS.pop(url, None)
 
 
 def seed(http: httpx.Client, config: Mapping[str, Any], *urls: str) -> None:
@@ -255,19 +267,20 @@ def dag_test(
     summary_task: str = "summarize",
 ) -> dict[str, Any]:
     """In the child: one ``dag.test()``; returns its state, wall seconds, seconds per task (mapped instances
-    added up), the tasks that did not succeed, ``summary_task``'s XCom and the process's peak RSS.
+    added up), the tasks that did not succeed, ``summary_task``'s XCom, the process's peak RSS and the CPU
+    seconds it used during the run (the client's: the tasks run in this process).
     ``MNS_BENCH_PROFILE=<path>`` writes the run's cProfile statistics to ``<path>.<run id>``."""
     kwargs: dict[str, Any] = {"run_conf": dict(run_conf or {})}
     if logical_date is not None:
         kwargs["logical_date"] = logical_date
-    profile = os.environ.get("MNS_BENCH_PROFILE")  # a file to write the run's cProfile statistics to
+    profile = os.environ.get("MNS_BENCH_PROFILE")
     profiler = cProfile.Profile() if profile else None
-    started = time.monotonic()
+    started, cpu = time.monotonic(), process_cpu_seconds(os.getpid())
     if profiler is not None:
         profiler.enable()
     dagrun = dag.test(**kwargs)
-    elapsed = time.monotonic() - started
-    if profiler is not None and profile:
+    elapsed, cpu = time.monotonic() - started, process_cpu_seconds(os.getpid()) - cpu
+    if profiler is not None:
         profiler.disable()
         profiler.dump_stats(f"{profile}.{dagrun.run_id.replace(':', '_')}")
     tis = dagrun.get_task_instances()
@@ -283,6 +296,7 @@ def dag_test(
         "tasks": tasks,
         "summary": summary.xcom_pull(task_ids=summary_task) if summary else None,
         "peak_rss_mb": rss_mb(),
+        "cpu_seconds": cpu,
     }
 
 

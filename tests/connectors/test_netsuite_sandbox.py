@@ -378,3 +378,50 @@ def test_no_secret_in_logs_or_errors_of_a_failing_call(monkeypatch, netsuite, co
         for error in (tba_error.value, oauth2_error.value):
             assert secret not in str(error) and secret not in repr(error.details)
     assert "oauth_signature" not in captured and "client_assertion" not in captured
+
+
+def test_a_request_is_built_and_signed_before_it_waits_for_a_slot(monkeypatch, netsuite, control):
+    """The slot covers the HTTP exchange only: a thread signs its request while another holds the slot."""
+    hook = _hook(monkeypatch, netsuite, max_concurrency=1)
+    hook.get_conn()
+    signed = threading.Event()
+    sign = hook._tba
+
+    def signing(request):
+        signed.set()
+        return sign(request)
+
+    hook._tba = signing
+    found: list[dict] = []
+    with hook.concurrency.slot():
+        caller = threading.Thread(target=lambda: found.append(hook.get_record("location", "1")))
+        caller.start()
+        assert signed.wait(timeout=30), "the request was not signed while the slot was taken"
+        assert found == [] and hook.concurrency.in_flight == 1
+    caller.join()
+    assert found[0]["id"] == "1" and hook.concurrency.peak == 1
+
+
+def test_the_environments_proxy_settings_are_read_once_per_host_and_honoured(monkeypatch, netsuite, control):
+    import requests
+
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    reads: list[str] = []
+    merge = requests.Session.merge_environment_settings
+
+    def counting(self, url, *args):
+        reads.append(url)
+        return merge(self, url, *args)
+
+    monkeypatch.setattr(requests.Session, "merge_environment_settings", counting)
+    hook = _hook(monkeypatch, netsuite, max_attempts=1)
+    for _ in range(3):
+        assert hook.get_record("location", "1")["id"] == "1"
+    assert reads == [netsuite.url.rstrip("/")]
+
+    proxied = _hook(monkeypatch, netsuite, conn_id="ns_proxied", max_attempts=1)
+    with monkeypatch.context() as env:
+        env.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there: the call must fail
+        with pytest.raises(TransientError):
+            proxied.get_record("location", "1")

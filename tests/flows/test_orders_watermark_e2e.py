@@ -199,11 +199,20 @@ def test_two_overlapping_runs_and_a_replay_leave_one_write_back_per_order(flow_e
 
 
 def test_a_killed_and_retried_load_counts_what_this_run_created(orders_dag, flow_env: FlowEnv, clock: KitClock) -> None:
-    """Half the creates fail past a one-attempt budget; Airflow retries the load task in the same run:
-    the retry finds the first half in NetSuite and still counts them as created by this run."""
+    """Some creates fail past a one-attempt budget; Airflow retries the load task in the same run:
+    the retry finds the others in NetSuite and still counts them as created by this run."""
+    from magento_netsuite.connectors.netsuite import NetSuiteHook
+    from magento_netsuite.flows.orders.load import THREADS_PER_SLOT
+    from magento_netsuite.pipeline.create_once import UNKNOWN_OUTCOME_ATTEMPTS
+    from magento_netsuite.pipeline.ledger import Creations
+
     keys = seed_at(flow_env, spread(T0 - timedelta(hours=1), T0, 12))
     flow_env.connect(netsuite={"max_attempts": 1})
-    flow_env.netsuite.fault(kind="status", status=503, path="salesOrder", method="POST", count=6)
+    # every POST fails while the faults last, and each load thread sends its order until it gives up:
+    # more faults than the threads can absorb without giving up make at least one order fail the try
+    threads = THREADS_PER_SLOT * NetSuiteHook.default_concurrency
+    faults = threads * (UNKNOWN_OUTCOME_ATTEMPTS - 1) + 1
+    flow_env.netsuite.fault(kind="status", status=503, path="salesOrder", method="POST", count=faults)
     load = orders_dag.get_task("load")
     retries, delay = load.retries, load.retry_delay
     load.retries, load.retry_delay = 1, timedelta(0)
@@ -215,8 +224,10 @@ def test_a_killed_and_retried_load_counts_what_this_run_created(orders_dag, flow
     assert dagrun.state == "success" and tis["load"].try_number == 2
     result = summary(tis)
     assert (result["extracted"], result["loaded"], result["unchanged"]) == (len(keys), len(keys), 0)
-    assert flow_env.netsuite.calls("POST /services/rest/record/v1/{record_type}") == len(keys) + 6
+    assert flow_env.netsuite.calls("POST /services/rest/record/v1/{record_type}") == len(keys) + faults
     assert_each_once(flow_env, keys)
+    # the first try died before recording its creations; the retry recorded them with NetSuite's ids
+    assert Creations(FLOW).created_keys(keys) == set(keys)
 
 
 def test_an_order_created_by_another_run_counts_as_already_there(

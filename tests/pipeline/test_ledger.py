@@ -62,6 +62,18 @@ def test_created_without_intent_and_created_overrides(engine: sa.Engine, clock: 
     assert target == "ns-2"
 
 
+def test_created_all_records_many_at_once_over_intents_and_earlier_creations(engine: sa.Engine, clock: Clock) -> None:
+    creations = Creations("orders", engine)
+    creations.intend(["100", "101"], "run-a")
+    creations.created("102", "ns-1", "run-z")
+    creations.created_all({"100": "ns-100", "101": "ns-101", "102": "ns-102"}, "run-a")
+    creations.created_all({}, "run-a")  # nothing to record
+    assert creations.creators(["100", "101", "102"]) == {"100": "run-a", "101": "run-a", "102": "run-a"}
+    assert creations.created_keys(["100", "101", "102", "103"]) == {"100", "101", "102"}
+    creations.intend(["101"], "run-b")  # a recorded creation is not taken over
+    assert creations.made_by(["100", "101", "102"], "run-a") == {"100", "101", "102"}
+
+
 def test_creations_are_per_flow(engine: sa.Engine, clock: Clock) -> None:
     Creations("orders", engine).intend(["100"], "run-a")
     Creations("inventory", engine).intend(["100"], "run-b")

@@ -1,4 +1,5 @@
-"""write_all: results in input order; an auth error stops the loop; transient errors are collected."""
+"""write_all: results in input order; an auth error stops the loop; transient errors are collected;
+spare threads keep every slot of a bounded target busy."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 
 import pytest
 
+from magento_netsuite.connectors.concurrency import ConcurrencyBound
 from magento_netsuite.connectors.errors import AuthError, RecordError, TransientError
 from magento_netsuite.pipeline.writes import write_all
 
@@ -120,3 +122,65 @@ def test_a_bug_is_not_hidden_behind_transient_errors() -> None:
     with pytest.raises(ZeroDivisionError) as caught:
         write_all(range(5), writer, workers=1, what="order(s)")
     assert caught.value is bug
+
+
+class BoundedTarget:
+    """A fake API behind a :class:`ConcurrencyBound`, like a hook: each write first prepares its item
+    outside the bound (building and signing the request), then holds a slot for the call until ``open``."""
+
+    def __init__(self, limit: int) -> None:
+        self.bound = ConcurrencyBound(limit)
+        self.open = threading.Event()
+        self.threads: set[str] = set()
+        self.prepared = 0
+        self.in_call = 0
+        self._changed = threading.Condition()
+
+    def __call__(self, item: int) -> str:
+        with self._changed:
+            self.threads.add(threading.current_thread().name)
+            self.prepared += 1
+            self._changed.notify_all()
+        with self.bound.slot():
+            with self._changed:
+                self.in_call += 1
+                self._changed.notify_all()
+            assert self.open.wait(timeout=30), "the test never opened the target"
+            with self._changed:
+                self.in_call -= 1
+                self.prepared -= 1
+        return f"id-{item}"
+
+    def wait_for(self, *, prepared: int, in_call: int) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: (self.prepared, self.in_call) == (prepared, in_call), timeout=30), (
+                f"prepared {self.prepared}, in call {self.in_call}"
+            )
+
+
+def test_spare_threads_have_the_next_items_ready_while_every_slot_is_busy() -> None:
+    """With twice as many threads as slots, while all slots are in calls as many items again are prepared
+    and waiting at the bound: a slot that frees is taken at once, yet no more than the bound is in flight."""
+    target = BoundedTarget(3)
+    done: list[list[str]] = []
+    writer = threading.Thread(target=lambda: done.append(write_all(range(12), target, workers=3, threads=6, what="x")))
+    writer.start()
+    target.wait_for(prepared=6, in_call=3)
+    assert target.bound.in_flight == 3
+    target.open.set()
+    writer.join()
+    assert done == [[f"id-{n}" for n in range(12)]]
+    assert target.bound.peak == 3
+    assert len(target.threads) == 6
+
+
+def test_without_spare_threads_only_the_bound_is_in_progress() -> None:
+    target = BoundedTarget(3)
+    done: list[list[str]] = []
+    writer = threading.Thread(target=lambda: done.append(write_all(range(12), target, workers=3, what="x")))
+    writer.start()
+    target.wait_for(prepared=3, in_call=3)
+    target.open.set()
+    writer.join()
+    assert done == [[f"id-{n}" for n in range(12)]]
+    assert len(target.threads) == 3 and target.bound.peak == 3

@@ -43,6 +43,7 @@ class ResilientHttpHook(HttpHook):
         self._setup_lock = threading.Lock()
         self._session: requests.Session | None = None
         self._bound: ConcurrencyBound | None = None
+        self._env_settings: dict[str, dict[str, Any]] = {}
         self.extras: dict[str, Any] = {}
         self.retry_policy = RetryPolicy()
         self.timeout: float = self.default_timeout
@@ -111,27 +112,42 @@ class ResilientHttpHook(HttpHook):
         headers: dict[str, str] | None = None,
         ok: frozenset[int] = OK_STATUSES,
     ) -> requests.Response:
-        """One HTTP exchange inside a concurrency slot; raises a classified error on failure."""
+        """One HTTP exchange inside a concurrency slot; raises a classified error on failure.
+
+        The request is built and signed before the slot is taken, so the slot covers the exchange
+        only: with more threads than slots, one thread's client-side work overlaps the others' calls.
+        """
         session = self.get_conn()
-        with self.concurrency.slot():
-            try:
-                response = session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=headers,
-                    auth=auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
+        try:
+            prepared = session.prepare_request(
+                requests.Request(method, url, params=params, json=json, data=data, headers=headers, auth=auth)
+            )
+            with self.concurrency.slot():
+                response = session.send(
+                    prepared, timeout=self.timeout, allow_redirects=False, **self._environment_settings(prepared.url)
                 )
-            except requests.RequestException as exc:
-                classified = classify_transport(exc, call=call, system=self.system, timeout=self.timeout)
-                raise self._as_failure(classified) from None
+        except requests.RequestException as exc:
+            classified = classify_transport(exc, call=call, system=self.system, timeout=self.timeout)
+            raise self._as_failure(classified) from None
         if response.status_code in ok:
             return response
         raise self._as_failure(self._error_from_response(response, call))
+
+    def _environment_settings(self, url: str | None) -> dict[str, Any]:
+        """Proxies and CA bundle from the environment for ``url``'s host, read once per host.
+
+        ``requests`` re-reads the whole environment on every call (about a millisecond with Airflow's
+        environment); the hook talks to one or two hosts, so the answer is kept."""
+        parts = urlsplit(url or "")
+        host = f"{parts.scheme}://{parts.netloc}"
+        with self._setup_lock:
+            settings = self._env_settings.get(host)
+        if settings is None:
+            assert self._session is not None
+            settings = self._session.merge_environment_settings(host, {}, None, None, None)
+            with self._setup_lock:
+                self._env_settings[host] = settings
+        return settings
 
     @staticmethod
     def _as_failure(classified: Classified) -> Exception:

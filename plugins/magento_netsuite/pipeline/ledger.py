@@ -51,15 +51,25 @@ class Creations:
 
     def created(self, key: str, target_id: str, run_id: str) -> None:
         """The target answered: this run created ``key`` as ``target_id``."""
+        self.created_all({key: target_id}, run_id)
+
+    def created_all(self, targets: Mapping[str, str], run_id: str) -> None:
+        """This run created each ``{key: target id}``, recorded in one transaction (a write loop records
+        its creations once its calls are done, so no API slot waits on the store)."""
+        rows = [
+            {"flow": self.flow, "record_key": k, "run_id": run_id, "target_id": t, "at": utcnow()}
+            for k, t in targets.items()
+        ]
+        if not rows:
+            return
         with self.engine.begin() as conn:
-            insert = insert_for(conn, CREATION).values(
-                flow=self.flow, record_key=key, run_id=run_id, target_id=target_id, at=utcnow()
-            )
+            insert = insert_for(conn, CREATION)
             conn.execute(
                 insert.on_conflict_do_update(
                     index_elements=[CREATION.c.flow, CREATION.c.record_key],
-                    set_={"run_id": run_id, "target_id": target_id, "at": insert.excluded.at},
-                )
+                    set_={k: insert.excluded[k] for k in ("run_id", "target_id", "at")},
+                ),
+                rows,
             )
 
     def creators(self, keys: Iterable[str]) -> dict[str, str]:

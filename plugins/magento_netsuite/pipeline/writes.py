@@ -22,17 +22,31 @@ R = TypeVar("R")
 
 
 def write_all(
-    items: Iterable[T], write: Callable[[T], R], *, workers: int, what: str, system: str | None = None
+    items: Iterable[T],
+    write: Callable[[T], R],
+    *,
+    workers: int,
+    what: str,
+    system: str | None = None,
+    threads: int | None = None,
 ) -> list[R]:
     """``write`` each item, in parallel; the results of the ones that finished, in input order.
 
-    ``what`` names the items in the error ("order(s)", "source-item batch(es)"); ``system`` the target."""
+    ``what`` names the items in the error ("order(s)", "source-item batch(es)"); ``system`` the target.
+
+    ``threads`` (default ``workers``) items are in progress at once. More threads than ``workers`` keep
+    every API slot busy: while ``workers`` threads wait on the API, the others build, sign and settle
+    their items, so a slot that frees is taken at once instead of idling through a thread's
+    client-side work. Give it only when every request ``write`` makes goes through a hook whose
+    concurrency bound is ``workers``: that bound, not the thread count, then holds the requests in flight.
+    """
     items = list(items)
     if not items:
         return []
     results: dict[int, R] = {}
     transient: list[TransientError] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items))), thread_name_prefix="mns-write") as pool:
+    size = max(1, min(max(workers, threads or 0), len(items)))
+    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="mns-write") as pool:
         futures = {pool.submit(write, item): n for n, item in enumerate(items)}
         for future in as_completed(futures):
             error = future.exception()

@@ -30,6 +30,8 @@ from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
+THREADS_PER_SLOT = 2
+"""Write threads per NetSuite slot: one in the call, one preparing the next order's call."""
 
 
 def create_sales_order(hook: NetSuiteHook, body: Mapping[str, Any]) -> tuple[str, bool]:
@@ -86,17 +88,24 @@ def load_orders(
                 ctx=ctx,
             )
         if created:
-            creations.created(key, internal_id, ctx.run_id)
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         if creations.made_by([key], ctx.run_id):
             log.info("order %s: created by this run's earlier attempt (its answer was lost)", key)
-            creations.created(key, internal_id, ctx.run_id)
             return RecordOutcome(key, Status.LOADED, target_id=internal_id)
         log.info("order %s: NetSuite already had it (a concurrent run created it); left alone", key)
         return RecordOutcome(key, Status.UNCHANGED, target_id=internal_id)
 
+    # the hook's bound holds the POSTs in flight at ``workers``; the spare threads prepare the next
+    # orders meanwhile, so no slot idles between two calls
     workers = ctx.workers(hook.concurrency.limit)
-    outcomes += write_all(todo, create, workers=workers, what="order(s)", system="netsuite")
+    outcomes += write_all(
+        todo, create, workers=workers, threads=THREADS_PER_SLOT * workers, what="order(s)", system="netsuite"
+    )
+    # recorded once the calls are done (no slot waits on the store); a task that dies before this
+    # line still has its intents, so its retry counts these orders as its own and records them then
+    creations.created_all(
+        {o.key: o.target_id for o in outcomes if o.status is Status.LOADED and o.target_id}, ctx.run_id
+    )
     return check_totals(hook, ready, outcomes, already, policy, ctx)
 
 

@@ -9,6 +9,7 @@ prices of SKUs NetSuite no longer prices (side work ``removed``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -37,15 +38,11 @@ def extract(window: Window, ctx: RunContext) -> Any:
     return extract_pages(netsuite_hook(ctx), window.since.at if window.since else None)
 
 
-def transform(records: list[Record], ctx: RunContext, *, mode: str) -> Transformed:
-    """Runs compare with the snapshot; a replay compares with Magento's own prices (it repairs)."""
+def transform(records: Iterable[Record], ctx: RunContext, *, mode: str) -> Transformed:
+    """Runs compare with the snapshot; a replay compares with Magento's own prices (it repairs). The
+    records are planned in chunks of SKUs as they come (a list today, any iterable will do)."""
     doc = load_mapping_document()
     settings = pricing_settings(doc)
-    snapshot = PriceSnapshot()
-    removed: list[str] = []
-    if mode == FULL:
-        extracted = {str(r.get("sku")) for r in records}
-        removed = [s for s in snapshot.skus() if s not in extracted]
     planned = plan(
         records,
         reference="magento" if mode == REPLAY else "snapshot",
@@ -53,9 +50,9 @@ def transform(records: list[Record], ctx: RunContext, *, mode: str) -> Transform
         settings=settings,
         doc=doc,
         ctx=ctx,
-        snapshot=snapshot,
+        snapshot=PriceSnapshot(),
         magento=MagentoHook() if mode == REPLAY else None,
-        removed_skus=removed,
+        clear_removed=mode == FULL,
     )
     return Transformed(
         ready=planned.ready + [{**r, "side": REMOVED} for r in planned.removed],

@@ -76,7 +76,7 @@ def audit(summary: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """The run's last task: the parity audit over the SKUs we price in Magento, added to the summary."""
     doc = load_mapping_document()
     report = run_audit(
-        netsuite_hook(ctx), MagentoHook(), ErrorQueueStore.from_connection(), PriceSnapshot().skus(),
+        netsuite_hook(ctx), MagentoHook(), ErrorQueueStore.from_connection(), PriceSnapshot(),
         pricing_settings(doc), doc, ctx,
     )  # fmt: skip
     return {**summary, "extra": {**summary.get("extra", {}), "audit": report}}

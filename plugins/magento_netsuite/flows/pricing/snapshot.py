@@ -64,9 +64,6 @@ class PriceSnapshot:
                 rows.extend(tuple(r) for r in conn.execute(query))
         return pd.DataFrame(rows, columns=COLUMNS) if rows else empty_frame()
 
-    def skus(self) -> list[str]:
-        return [sku for page in self.sku_pages() for sku in page]
-
     def sku_pages(self, size: int = 5000) -> Iterator[list[str]]:
         """Every SKU of the snapshot in order, ``size`` at a time (keyset-paged: one page in memory)."""
         last: str | None = None

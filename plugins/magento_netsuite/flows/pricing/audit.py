@@ -148,18 +148,18 @@ def mismatch_outcome(m: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
     return outcome
 
 
-def sample_skus(rng: random.Random, snapshot: Any, count: int) -> list[str]:
+def sample_skus(rng: random.Random, snapshot: Any, count: int, page: int) -> list[str]:
     """``count`` SKUs of the snapshot drawn by ``rng`` as ``rng.sample`` draws from the sorted list of
-    them, found by paging through the snapshot (never the whole catalog in memory)."""
+    them, found by paging through the snapshot ``page`` SKUs at a time (never the catalog in memory)."""
     positions = rng.sample(range(snapshot.count()), count)
     wanted = {p: n for n, p in enumerate(positions)}
     found: list[str | None] = [None] * len(positions)
     offset = 0
-    for page in snapshot.sku_pages():
-        for p in range(offset, offset + len(page)):
+    for skus in snapshot.sku_pages(page):
+        for p in range(offset, offset + len(skus)):
             if p in wanted:
-                found[wanted[p]] = page[p - offset]
-        offset += len(page)
+                found[wanted[p]] = skus[p - offset]
+        offset += len(skus)
     return [s for s in found if s is not None]  # a SKU removed while paging is left out
 
 
@@ -173,7 +173,7 @@ def sample_points(
     others = other_customers(netsuite)
     known = {cid: Customer(cid, level, True) for cid, level in contracts.items()}
     known.update({cid: Customer(cid, level, False) for cid, level in others.items()})
-    sampled_skus = sample_skus(rng, snapshot, min(settings.audit_skus, snapshot.count()))
+    sampled_skus = sample_skus(rng, snapshot, min(settings.audit_skus, snapshot.count()), settings.plan_chunk)
     picked = rng.sample(sorted(others), min(settings.audit_customers, len(others)))
     pairs: list[tuple[Customer, str]] = []
     for cid in sorted(contracts):

@@ -27,6 +27,8 @@ from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 log = logging.getLogger(__name__)
 EXAMPLES = 10
 SKU_LOOKUP_BATCH = 500
+SUMMED = ("price_rows", "contract_group_rows", "rows_to_write", "rows_to_delete")
+"""Figures of the plan's summary that add up over its chunks."""
 
 
 @dataclass
@@ -198,7 +200,7 @@ def plan(
     result = PricePlan()
     above: list[pd.DataFrame] = []
     unmapped: set[str] = set()
-    totals = dict.fromkeys(("price_rows", "contract_group_rows", "rows_to_write", "rows_to_delete"), 0)
+    totals = dict.fromkeys((*SUMMED, "unrepresentable"), 0)
     seen: set[str] = set()
     common = {"reference": reference, "contract_levels": contract_levels, "settings": settings, "doc": doc,
               "ctx": ctx, "snapshot": snapshot, "magento": magento}  # fmt: skip
@@ -207,12 +209,11 @@ def plan(
         result.ready += part.ready
         result.removed += part.removed
         result.outcomes += part.outcomes
-        for name in totals:
+        for name in SUMMED:
             totals[name] += part.extra[name]
         unmapped.update(part.extra["unmapped_levels"])
         if len(unrepresentable):
             above.append(unrepresentable.head(EXAMPLES))
-        totals.setdefault("unrepresentable", 0)
         totals["unrepresentable"] += len(unrepresentable)
 
     for chunk in sku_chunks(items, settings.plan_chunk):
@@ -224,10 +225,10 @@ def plan(
             add(*_plan_chunk([], removed_skus=gone, **common))
     examples = pd.concat(above, ignore_index=True).head(EXAMPLES) if above else pd.DataFrame()
     result.extra = {
-        **{name: totals[name] for name in ("price_rows", "contract_group_rows", "rows_to_write", "rows_to_delete")},
+        **{name: totals[name] for name in SUMMED},
         "contract_customers": len(contract_levels),
         "unmapped_levels": sorted(unmapped),
-        "unrepresentable": totals.get("unrepresentable", 0),
+        "unrepresentable": totals["unrepresentable"],
         "unrepresentable_examples": [
             f"{r.sku} level {r.level} at quantity {r.quantity:g}: NetSuite {r.price:.2f}, Magento shows {r.shown:.2f}"
             for r in examples.itertuples()

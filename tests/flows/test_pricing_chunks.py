@@ -160,8 +160,7 @@ def test_chunks_never_cut_between_records_of_one_sku() -> None:
 class PriceCalls:
     """Magento's price endpoints: counts the batches, refuses every row of ``refuse``."""
 
-    class concurrency:  # noqa: N801 (the hook's attribute)
-        limit = 4
+    concurrency = type("Concurrency", (), {"limit": 4})  # the hook's bound on parallel calls
 
     def __init__(self, refuse: str) -> None:
         self.refuse = refuse
@@ -188,8 +187,8 @@ def test_load_in_windows_makes_the_fewest_calls_and_settles_skus_across_window_e
     monkeypatch.setattr(load_module, "ensure_contract_groups", lambda *_a: [])
     snapshot = PriceSnapshot(engine)
     rows = [
-        {"key": f"S{n}", "sku": f"S{n}", "base": 10.0 + n, "upsert": [["Wholesale", float(q), 9.0] for q in (1, 10, 50)],
-         "delete": [["Retailer", 1.0, 8.0]] if n % 2 else []}
+        {"key": f"S{n}", "sku": f"S{n}", "base": 10.0 + n,
+         "upsert": [["Wholesale", float(q), 9.0] for q in (1, 10, 50)], "delete": [["Retailer", 1.0, 8.0]] * (n % 2)}
         for n in range(7)
     ]  # fmt: skip
     hook = PriceCalls(refuse="S3")  # S3's tiers straddle two windows of 2 x 4 = 8 rows

@@ -18,8 +18,15 @@ customers (each with 200 contract SKUs): every figure that grows with them is pr
 customer too, and the projection to 500 is printed at the end. ``MNS_BENCH_CONTRACT_CUSTOMERS=500``
 runs the issue's size as written, on a machine with the memory for it.
 
-``python -m bench pricing``; ``MNS_BENCH_PRICING_SKUS`` (default 50,000),
-``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200).
+Each run also prints its work (the tasks' seconds added up) and the child's peak RSS per 10,000 SKUs:
+the plan and the load hold a chunk of SKUs at a time, so the RSS should stay flat as the catalog grows
+and the work grow with it linearly.
+
+``python -m bench pricing``; ``MNS_BENCH_SKUS`` (default 50,000; ``MNS_BENCH_PRICING_SKUS`` is the old
+name, still read), ``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200). The sandboxes
+hold every price in memory (about 0.6 KB a Magento tier row): 1,000,000 SKUs with
+``MNS_BENCH_CONTRACT_CUSTOMERS=0`` are 14 million tier rows, about 9 GB in the Magento sandbox; with the
+default 20 contract customers about 70 million, more than a 32 GB machine holds.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import requests
 
 from bench import harness
 
-SKUS = int(os.environ.get("MNS_BENCH_PRICING_SKUS", "50000"))
+SKUS = int(os.environ.get("MNS_BENCH_SKUS") or os.environ.get("MNS_BENCH_PRICING_SKUS") or "50000")
 CONTRACT_CUSTOMERS = int(os.environ.get("MNS_BENCH_CONTRACT_CUSTOMERS", "20"))
 CONTRACT_SKUS = int(os.environ.get("MNS_BENCH_CONTRACT_SKUS", "200"))
 OTHER_CUSTOMERS = 50
@@ -175,9 +182,15 @@ def _report(results: dict[str, Any]) -> None:
         counts = harness.counts(summary)
         print(f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; not successful: {r.get('failed_tasks')}")
         harness.print_wall_time(r)
+        work = sum(r["tasks"].values())
+        per_10k = 10_000 / SKUS
         print(
             f"  NetSuite calls: {ns['calls']}; Magento calls: {mg['calls']}; "
             f"peak RSS (child): {r['peak_rss_mb']:.0f} MB"
+        )
+        print(
+            f"  per 10,000 SKUs: work {work * per_10k:.1f} s (tasks added up: {work:.1f} s), "
+            f"peak RSS {r['peak_rss_mb'] * per_10k:.0f} MB"
         )
         harness.print_endpoints(r)
         written = (extra.get("rows_to_write") or 0) + (extra.get("rows_to_delete") or 0)

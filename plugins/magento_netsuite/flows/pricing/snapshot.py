@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from more_itertools import chunked
 
 from magento_netsuite.flows.pricing.rules import COLUMNS, empty_frame
 from magento_netsuite.store import engine_for
@@ -31,14 +31,6 @@ SNAPSHOT = sa.Table(
 )
 CHUNK = 500
 WRITE_CHUNK = 5000
-
-
-def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """``rows`` in lists of ``size`` (the last one shorter), read lazily (Python 3.11 has no
-    ``itertools.batched``)."""
-    it = iter(rows)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 class PriceSnapshot:
@@ -121,7 +113,7 @@ class PriceSnapshot:
             SNAPSHOT.c.quantity == sa.bindparam("q"),
         )
         with self.engine.begin() as conn:  # one transaction, statements of WRITE_CHUNK rows each
-            for batch in batched(rows, WRITE_CHUNK):
+            for batch in chunked(rows, WRITE_CHUNK):
                 conn.execute(self._upsert(), batch)
-            for batch in batched(gone, WRITE_CHUNK):
+            for batch in chunked(gone, WRITE_CHUNK):
                 conn.execute(delete, batch)

@@ -3,8 +3,8 @@
 NetSuite's RESTlet pages by item id, not by change time, so this flow declares no record cursor: a
 run reads every item changed after the watermark (or every item: ``mode=full``) in one go. A record
 is one SKU with all its prices; the transform compares the prices Magento should hold with the
-snapshot of what we pushed and stages only the SKUs with writes. A full run also clears the tier
-prices of SKUs NetSuite no longer prices (side work ``removed``).
+snapshot of what we pushed, a chunk of SKUs at a time, and stages only the SKUs with writes. A full
+run also clears the tier prices of SKUs NetSuite no longer prices (side work ``removed``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 tier prices (:mod:`.rules`), and joins them with a reference frame: the snapshot of what we pushed
 (runs) or Magento's own prices (replay, which repairs prices changed behind our back). Rows that
 differ are written, tier prices the reference has and NetSuite no longer has are deleted; a SKU with
-nothing to write is unchanged.
+nothing to write is unchanged. Items are planned a chunk of SKUs at a time (:func:`sku_chunks`).
 """
 
 from __future__ import annotations

@@ -23,10 +23,14 @@ the plan and the load hold a chunk of SKUs at a time, so the RSS should stay fla
 and the work grow with it linearly.
 
 ``python -m bench pricing``; ``MNS_BENCH_SKUS`` (default 50,000; ``MNS_BENCH_PRICING_SKUS`` is the old
-name, still read), ``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200). The sandboxes
-hold every price in memory (about 0.6 KB a Magento tier row): 1,000,000 SKUs with
-``MNS_BENCH_CONTRACT_CUSTOMERS=0`` are 14 million tier rows, about 9 GB in the Magento sandbox; with the
-default 20 contract customers about 70 million, more than a 32 GB machine holds.
+name, still read), ``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200).
+
+Memory for 1,000,000 SKUs: the sandboxes hold every price in memory (measured at 200,000 SKUs: Magento
+about 0.5 KB a tier row, NetSuite about 5.5 KB a SKU), and the Airflow child still holds the run's
+extracted records and staged rows whole (the flow kit passes lists; about 0.35 KB a price row). With
+``MNS_BENCH_CONTRACT_CUSTOMERS=0`` (the seed's own contract customers only, about 40 price rows a SKU)
+that is roughly 20 GB for Magento, 6 GB for NetSuite and 14 GB for the child: a 48 GB machine. With
+the default 20 contract customers the price rows nearly double again.
 """
 
 from __future__ import annotations

@@ -18,8 +18,19 @@ customers (each with 200 contract SKUs): every figure that grows with them is pr
 customer too, and the projection to 500 is printed at the end. ``MNS_BENCH_CONTRACT_CUSTOMERS=500``
 runs the issue's size as written, on a machine with the memory for it.
 
-``python -m bench pricing``; ``MNS_BENCH_PRICING_SKUS`` (default 50,000),
-``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200).
+Each run also prints its work (the tasks' seconds added up) and the child's peak RSS per 10,000 SKUs:
+the plan and the load hold a chunk of SKUs at a time, so the RSS should stay flat as the catalog grows
+and the work grow with it linearly.
+
+``python -m bench pricing``; ``MNS_BENCH_SKUS`` (default 50,000; ``MNS_BENCH_PRICING_SKUS`` is the old
+name, still read), ``MNS_BENCH_CONTRACT_CUSTOMERS`` (20), ``MNS_BENCH_CONTRACT_SKUS`` (200).
+
+Memory for 1,000,000 SKUs: the sandboxes hold every price in memory (measured at 200,000 SKUs: Magento
+about 0.5 KB a tier row, NetSuite about 5.5 KB a SKU), and the Airflow child still holds the run's
+extracted records and staged rows whole (the flow kit passes lists; about 0.35 KB a price row). With
+``MNS_BENCH_CONTRACT_CUSTOMERS=0`` (the seed's own contract customers only, about 40 price rows a SKU)
+that is roughly 20 GB for Magento, 6 GB for NetSuite and 14 GB for the child: a 48 GB machine. With
+the default 20 contract customers the price rows nearly double again.
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ import requests
 
 from bench import harness
 
-SKUS = int(os.environ.get("MNS_BENCH_PRICING_SKUS", "50000"))
+SKUS = int(os.environ.get("MNS_BENCH_SKUS") or os.environ.get("MNS_BENCH_PRICING_SKUS") or "50000")
 CONTRACT_CUSTOMERS = int(os.environ.get("MNS_BENCH_CONTRACT_CUSTOMERS", "20"))
 CONTRACT_SKUS = int(os.environ.get("MNS_BENCH_CONTRACT_SKUS", "200"))
 OTHER_CUSTOMERS = 50
@@ -175,9 +186,15 @@ def _report(results: dict[str, Any]) -> None:
         counts = harness.counts(summary)
         print(f"\n[{mode}] run {r['state']}; {json.dumps(counts)}; not successful: {r.get('failed_tasks')}")
         harness.print_wall_time(r)
+        work = sum(r["tasks"].values())
+        per_10k = 10_000 / SKUS
         print(
             f"  NetSuite calls: {ns['calls']}; Magento calls: {mg['calls']}; "
             f"peak RSS (child): {r['peak_rss_mb']:.0f} MB"
+        )
+        print(
+            f"  per 10,000 SKUs: work {work * per_10k:.1f} s (tasks added up: {work:.1f} s), "
+            f"peak RSS {r['peak_rss_mb'] * per_10k:.0f} MB"
         )
         harness.print_endpoints(r)
         written = (extra.get("rows_to_write") or 0) + (extra.get("rows_to_delete") or 0)

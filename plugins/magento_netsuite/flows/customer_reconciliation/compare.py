@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from more_itertools import chunked
 
 from magento_netsuite.flows.customer_master.constants import FLOW as MASTER
 from magento_netsuite.flows.customer_master.constants import GROUP_FIELD
@@ -40,6 +41,10 @@ from magento_netsuite.governance.errors import TransformError, ValueMapMiss
 from magento_netsuite.pipeline.watermark import parse_time
 
 EMAIL_FIELD = "login_email"
+CHUNK = 10_000
+"""Customers of each side turned into a frame at once."""
+NO_ACCOUNT = -1
+"""The Magento id of a NetSuite customer whose externalId names no Magento account."""
 
 
 @dataclass
@@ -120,19 +125,26 @@ def netsuite_frame(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def magento_frame(customers: Iterable[Mapping[str, Any]], doc: MappingDocument) -> pd.DataFrame:
-    """One row per Magento account (index: its id), each compared field as Magento holds it."""
+def magento_frame(customers: Iterable[Mapping[str, Any]], doc: MappingDocument, chunk: int = CHUNK) -> pd.DataFrame:
+    """One row per Magento account (index: its id), each compared field as Magento holds it; the
+    accounts are read ``chunk`` at a time and only the compared fields kept."""
     netsuite_owned, magento_owned = compared_fields(doc)
     paths = {name: doc.entity("customer").field(name).path_for("magento") or "" for name in netsuite_owned}
     email_path = doc.entity("customer").field(EMAIL_FIELD).path_for("magento") or "email"
-    rows: dict[int, dict[str, Any]] = {}
-    for customer in customers:
-        row = {name: canon(get_path(customer, path)) for name, path in paths.items()}
-        for name in magento_owned:
-            row[name] = normalise_email(get_path(customer, email_path))
-        row["_changed"] = customer.get("updated_at")
-        rows[int(customer["id"])] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+    frames = []
+    for part in chunked(customers, chunk):
+        rows: dict[int, dict[str, Any]] = {}
+        for customer in part:
+            row = {name: canon(get_path(customer, path)) for name, path in paths.items()}
+            for name in magento_owned:
+                row[name] = normalise_email(get_path(customer, email_path))
+            row["_changed"] = customer.get("updated_at")
+            rows[int(customer["id"])] = row
+        frames.append(pd.DataFrame.from_dict(rows, orient="index"))
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames)
+    return frame[~frame.index.duplicated(keep="last")]
 
 
 def _after(value: Any, mark: datetime | None) -> bool:
@@ -141,27 +153,22 @@ def _after(value: Any, mark: datetime | None) -> bool:
     return parse_time(value) > mark
 
 
-def compare(
+def field_differences(
     netsuite: pd.DataFrame,
     magento: pd.DataFrame,
     doc: MappingDocument,
     *,
-    netsuite_records: Mapping[str, Mapping[str, Any]],
     master_mark: datetime | None,
     registration_mark: datetime | None,
-) -> Comparison:
-    """Every difference between the frames, classified. ``*_mark``: where each carrying flow's cursor is.
-    ``netsuite_records``: every active NetSuite customer by internal id (the e-mail check sees all)."""
+) -> list[Difference]:
+    """Every owned field that differs between the customers both frames hold, classified.
+    ``*_mark``: where each carrying flow's cursor is."""
     netsuite_owned, magento_owned = compared_fields(doc)
     both = netsuite.index.intersection(magento.index)
-    result = Comparison(compared=len(both), netsuite_total=len(netsuite), magento_total=len(magento))
-    result.netsuite_only = [
-        {"customer_id": int(i), "netsuite_id": netsuite.at[i, "_netsuite_id"]}
-        for i in netsuite.index.difference(magento.index)
-    ]
-    result.magento_only = [{"customer_id": int(i)} for i in magento.index.difference(netsuite.index)]
-
+    if both.empty:
+        return []
     ns, mg = netsuite.loc[both], magento.loc[both]
+    found: list[Difference] = []
     for name in netsuite_owned + magento_owned:
         # an owner without a value makes no claim: flows never blank the reader's field (build_target)
         differs = ns[name].ne(mg[name]) & ns[name].ne("")
@@ -172,44 +179,96 @@ def compare(
         mark = master_mark if owner == "netsuite" else registration_mark
         for customer_id in differs[differs].index:
             kind = OWNER_AHEAD if _after(changed.at[customer_id], mark) else READER_EDITED
-            result.differences.append(
+            found.append(
                 Difference(int(customer_id), name, kind, owner, ns.at[customer_id, name], mg.at[customer_id, name])
             )
-
-    result.email_conflicts = email_conflicts(netsuite_records, magento)
-    return result
+    return found
 
 
-def email_conflicts(netsuite_records: Mapping[str, Mapping[str, Any]], magento: pd.DataFrame) -> list[dict[str, Any]]:
+@dataclass
+class Compared:
+    """The comparison, and the NetSuite records (by Magento id) of the customers it found to differ or
+    only in NetSuite: what repair needs, and all of NetSuite it keeps."""
+
+    comparison: Comparison
+    netsuite_records: dict[int, Mapping[str, Any]]
+
+
+def compare(
+    netsuite: Iterable[Mapping[str, Any]],
+    magento: pd.DataFrame,
+    doc: MappingDocument,
+    *,
+    contract_customers: set[str],
+    contract_group_ids: Mapping[str, int],
+    master_mark: datetime | None,
+    registration_mark: datetime | None,
+    chunk: int = CHUNK,
+) -> Compared:
+    """Every difference between every active NetSuite customer (``netsuite``, REST-shaped, read as it
+    streams, ``chunk`` at a time) and Magento's accounts (``magento``: :func:`magento_frame`), classified.
+
+    Per chunk, the customers handed over from Magento become a frame joined with Magento's on the
+    Magento id; only the e-mail, internal id and Magento id of every NetSuite customer are kept for the
+    e-mail check. When two NetSuite customers name one Magento account, the later one (by internal id)
+    is compared, as a frame built from all of them would keep it."""
+    owners: list[tuple[str, str, int]] = []
+    differences: dict[int, list[Difference]] = {}
+    only: dict[int, str] = {}
+    records: dict[int, Mapping[str, Any]] = {}
+    handed: set[int] = set()
+    for part in chunked(netsuite, chunk):
+        by_customer: dict[int, Mapping[str, Any]] = {}
+        for record in part:
+            email = normalise_email(record.get("email"))
+            customer_id = magento_id(str(record.get("externalId") or ""))
+            if email:
+                owners.append((str(record.get("id")), email, NO_ACCOUNT if customer_id is None else customer_id))
+            if customer_id is not None:
+                by_customer[customer_id] = record
+        frame = netsuite_frame(by_customer.values(), doc, contract_customers, contract_group_ids)
+        for customer_id in handed.intersection(by_customer):  # named again: the later record counts
+            differences.pop(customer_id, None)
+            only.pop(customer_id, None)
+            records.pop(customer_id, None)
+        handed.update(by_customer)
+        for difference in field_differences(
+            frame, magento, doc, master_mark=master_mark, registration_mark=registration_mark
+        ):
+            differences.setdefault(difference.customer_id, []).append(difference)
+        missing = frame.index.difference(magento.index)
+        only.update({int(i): str(frame.at[i, "_netsuite_id"]) for i in missing})
+        records.update({i: by_customer[i] for i in (*differences.keys() & by_customer.keys(), *map(int, missing))})
+    result = Comparison(
+        compared=len(handed.intersection(magento.index)),
+        netsuite_total=len(handed),
+        magento_total=len(magento),
+        differences=[d for found in differences.values() for d in found],
+        netsuite_only=[{"customer_id": i, "netsuite_id": only[i]} for i in sorted(only)],
+        magento_only=[{"customer_id": int(i)} for i in magento.index.difference(pd.Index(sorted(handed)))],
+        email_conflicts=email_conflicts(pd.DataFrame(owners, columns=["netsuite_id", "email", "magento_id"]), magento),
+    )
+    return Compared(result, records)
+
+
+def email_conflicts(owners: pd.DataFrame, magento: pd.DataFrame) -> list[dict[str, Any]]:
     """E-mails two records claim: on two active NetSuite customers, or Magento's login of customer A
-    that NetSuite holds for the customer of another Magento account B."""
-    owners: dict[str, list[str]] = {}
-    for internal_id, record in netsuite_records.items():
-        email = normalise_email(record.get("email"))
-        if email:
-            owners.setdefault(email, []).append(internal_id)
+    that NetSuite holds for the customer of another Magento account B. ``owners``: ``netsuite_id,
+    email, magento_id`` of every NetSuite customer with an e-mail (``magento_id`` -1 when none)."""
+    ids = owners.groupby("email", sort=False)["netsuite_id"].agg(list)
+    twice = ids[ids.map(len) > 1]
     found = [
-        {"email": email, "kind": EMAIL_CLAIMED_TWICE, "netsuite_ids": sorted(ids, key=int), "customer_id": None}
-        for email, ids in owners.items()
-        if len(ids) > 1
+        {"email": email, "kind": EMAIL_CLAIMED_TWICE, "netsuite_ids": sorted(held, key=int), "customer_id": None}
+        for email, held in twice.items()
     ]
-    twice = {f["email"] for f in found}
-    if EMAIL_FIELD in magento.columns:
-        for customer_id, email in magento[EMAIL_FIELD].items():
-            if not email or email in twice:
-                continue
-            holders = [
-                i
-                for i in owners.get(email, [])
-                if magento_id(str(netsuite_records[i].get("externalId") or "")) not in (None, customer_id)
-            ]
-            if holders:
-                found.append(
-                    {
-                        "email": email,
-                        "kind": EMAIL_CLAIMED_TWICE,
-                        "netsuite_ids": holders,
-                        "customer_id": int(customer_id),
-                    }
-                )
+    if EMAIL_FIELD not in magento.columns:
+        return found
+    logins = magento[EMAIL_FIELD]
+    logins = logins[logins.notna() & logins.ne("") & ~logins.isin(twice.index)]
+    claims = logins.rename("email").rename_axis("customer_id").reset_index().merge(owners, on="email")
+    claims = claims[claims.magento_id.ne(NO_ACCOUNT) & claims.magento_id.ne(claims.customer_id)]
+    for (customer_id, email), held in claims.groupby(["customer_id", "email"], sort=False)["netsuite_id"]:
+        found.append(
+            {"email": email, "kind": EMAIL_CLAIMED_TWICE, "netsuite_ids": list(held), "customer_id": int(customer_id)}
+        )
     return found

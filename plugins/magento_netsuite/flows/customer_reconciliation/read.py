@@ -8,7 +8,7 @@ not a column of ``customer``, so addresses are left to the on-change flow (which
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from magento_netsuite.connectors.magento import MagentoHook
@@ -55,3 +55,12 @@ def netsuite_customers(hook: NetSuiteHook) -> Iterator[dict[str, Any]]:
 def magento_customers(hook: MagentoHook) -> Iterator[dict[str, Any]]:
     for page in hook.search("customers/search", None, sort=[("entity_id", "ASC")], page_size=MAGENTO_PAGE):
         yield from page
+
+
+def magento_customers_by_id(hook: MagentoHook, ids: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """The Magento accounts with these ids (``entity_id in``, a page of ids a call)."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), MAGENTO_PAGE):
+        chunk = wanted[start : start + MAGENTO_PAGE]
+        for page in hook.search("customers/search", [[("entity_id", chunk, "in")]], page_size=MAGENTO_PAGE):
+            yield from page

@@ -15,17 +15,19 @@ from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.errorqueue.drift import DriftReports
 from magento_netsuite.errorqueue.store import ErrorQueueStore
 from magento_netsuite.flows.customer_master.constants import FLOW as MASTER
-from magento_netsuite.flows.customer_master.extract import magento_id
 from magento_netsuite.flows.customer_master.groups import group_ids_by_code
 from magento_netsuite.flows.customer_reconciliation.compare import (
     Comparison,
     Difference,
     compare,
     magento_frame,
-    netsuite_frame,
 )
 from magento_netsuite.flows.customer_reconciliation.constants import RECONCILIATION
-from magento_netsuite.flows.customer_reconciliation.read import magento_customers, netsuite_customers
+from magento_netsuite.flows.customer_reconciliation.read import (
+    magento_customers,
+    magento_customers_by_id,
+    netsuite_customers,
+)
 from magento_netsuite.flows.customer_reconciliation.repair import repair
 from magento_netsuite.flows.customer_reconciliation.report import alert_if_above, build_report
 from magento_netsuite.flows.customer_registration.constants import FLOW as REGISTRATION
@@ -45,33 +47,34 @@ def contract_customers(hook: Any) -> set[str]:
 
 
 def compare_task(ctx: RunContext) -> dict[str, Any]:
-    """Read both systems in full, compare every owned field, stage what differs with the records needed."""
+    """Read both systems in full, compare every owned field, stage what differs with the records needed.
+
+    Magento's accounts are kept as a frame of the compared fields only; NetSuite's customers are
+    compared as they stream, a chunk at a time; the few full records repair needs are kept (NetSuite)
+    or read again by id (Magento)."""
     clock = time.monotonic()
     doc = load_mapping_document()
     netsuite, magento = netsuite_hook(ctx), MagentoHook()
-    ns_all = {str(r["id"]): r for r in netsuite_customers(netsuite)}
-    mg_all = {int(c["id"]): c for c in magento_customers(magento)}
     contract = contract_customers(netsuite)
     groups = group_ids_by_code(magento, (contract_group_code(i) for i in contract))
-    handed = [r for r in ns_all.values() if magento_id(str(r.get("externalId") or "")) is not None]
     marks = Watermarks()
     master, registration = marks.get(MASTER), marks.get(REGISTRATION)
-    comparison = compare(
-        netsuite_frame(handed, doc, contract, groups),
-        magento_frame(mg_all.values(), doc),
+    compared = compare(
+        netsuite_customers(netsuite),
+        magento_frame(magento_customers(magento), doc),
         doc,
-        netsuite_records=ns_all,
+        contract_customers=contract,
+        contract_group_ids=groups,
         master_mark=master.at if master else None,
         registration_mark=registration.at if registration else None,
     )
-    by_customer = {magento_id(str(r.get("externalId"))): r for r in handed}
-    needed_ns = {d.customer_id for d in comparison.differences} | {m["customer_id"] for m in comparison.netsuite_only}
+    comparison = compared.comparison
     needed_mg = {m["customer_id"] for m in comparison.magento_only}
     needed_mg |= {c["customer_id"] for c in comparison.email_conflicts if c["customer_id"] is not None}
     staged = {
         "comparison": {**asdict(comparison), "differences": [asdict(d) for d in comparison.differences]},
-        "netsuite": {str(i): by_customer[i] for i in needed_ns},
-        "magento": {str(i): mg_all[i] for i in needed_mg},
+        "netsuite": {str(i): r for i, r in compared.netsuite_records.items()},
+        "magento": {str(c["id"]): c for c in magento_customers_by_id(magento, needed_mg)},
         "contract": sorted(contract),
     }
     uri = write_batch(RECONCILIATION, ctx.run_id, "comparison", [staged])

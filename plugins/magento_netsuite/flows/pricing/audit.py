@@ -148,8 +148,23 @@ def mismatch_outcome(m: Mapping[str, Any], ctx: RunContext) -> RecordOutcome:
     return outcome
 
 
+def sample_skus(rng: random.Random, snapshot: Any, count: int, page: int) -> list[str]:
+    """``count`` SKUs of the snapshot drawn by ``rng`` as ``rng.sample`` draws from the sorted list of
+    them, found by paging through the snapshot ``page`` SKUs at a time (never the catalog in memory)."""
+    positions = rng.sample(range(snapshot.count()), count)
+    wanted = {p: n for n, p in enumerate(positions)}
+    found: list[str | None] = [None] * len(positions)
+    offset = 0
+    for skus in snapshot.sku_pages(page):
+        for p in range(offset, offset + len(skus)):
+            if p in wanted:
+                found[wanted[p]] = skus[p - offset]
+        offset += len(skus)
+    return [s for s in found if s is not None]  # a SKU removed while paging is left out
+
+
 def sample_points(
-    netsuite: NetSuiteHook, settings: PricingSettings, universe: list[str], seed: str, extra_keys: Iterable[str]
+    netsuite: NetSuiteHook, settings: PricingSettings, snapshot: Any, seed: str, extra_keys: Iterable[str]
 ) -> list[tuple[Customer, str]]:
     """(customer, SKU) pairs to check: every contract customer, a sample of the others."""
     rng = random.Random(seed)
@@ -158,7 +173,7 @@ def sample_points(
     others = other_customers(netsuite)
     known = {cid: Customer(cid, level, True) for cid, level in contracts.items()}
     known.update({cid: Customer(cid, level, False) for cid, level in others.items()})
-    sampled_skus = rng.sample(universe, min(settings.audit_skus, len(universe)))
+    sampled_skus = sample_skus(rng, snapshot, min(settings.audit_skus, snapshot.count()), settings.plan_chunk)
     picked = rng.sample(sorted(others), min(settings.audit_customers, len(others)))
     pairs: list[tuple[Customer, str]] = []
     for cid in sorted(contracts):
@@ -184,27 +199,40 @@ def run_audit(
     netsuite: NetSuiteHook,
     magento: MagentoHook,
     store: ErrorQueueStore,
-    universe: list[str],
+    snapshot: Any,
     settings: PricingSettings,
     doc: MappingDocument,
     ctx: RunContext,
 ) -> dict[str, Any]:
-    """Audit a sample of ``universe`` (the SKUs we price in Magento); queue mismatches, resolve fixed ones."""
+    """Audit a sample of the SKUs we price in Magento (``snapshot``: what we pushed); queue mismatches,
+    resolve fixed ones. The sampled SKUs are read and checked ``settings.plan_chunk`` at a time."""
     from magento_netsuite.alerts import send_quarantine_digest
 
     still_open = min(store.count(flow=AUDIT_FLOW), MAX_RECHECK)
     open_keys = [r.record_key for r in store.open_errors(flow=AUDIT_FLOW, limit=still_open)] if still_open else []
-    pairs = sample_points(netsuite, settings, sorted(universe), ctx.run_id, open_keys)
-    skus = sorted({sku for _c, sku in pairs} & set(universe))
-    items = read_skus(netsuite, skus)
-    base, tiers = magento_prices(magento, skus)
-    points = [
-        (customer, sku, qty)
-        for customer, sku in pairs
-        if sku in items
-        for qty in _quantities(customer, items[sku], settings)
-    ]
-    clean, mismatches = check_points(points, items, base, tiers, settings, doc)
+    pairs = sample_points(netsuite, settings, snapshot, ctx.run_id, open_keys)
+    skus = sorted(snapshot.present(sku for _c, sku in pairs))
+    by_sku: dict[str, list[Customer]] = {}
+    for customer, sku in pairs:
+        by_sku.setdefault(sku, []).append(customer)
+    clean: list[str] = []
+    mismatches: list[dict[str, Any]] = []
+    points = 0
+    for start in range(0, len(skus), settings.plan_chunk):
+        chunk = skus[start : start + settings.plan_chunk]
+        items = read_skus(netsuite, chunk)
+        base, tiers = magento_prices(magento, chunk)
+        chunk_points = [
+            (customer, sku, qty)
+            for sku in chunk
+            if sku in items
+            for customer in by_sku[sku]
+            for qty in _quantities(customer, items[sku], settings)
+        ]
+        points += len(chunk_points)
+        chunk_clean, chunk_mismatches = check_points(chunk_points, items, base, tiers, settings, doc)
+        clean += chunk_clean
+        mismatches += chunk_mismatches
     # drift first: it is what a person can act on at once; every mismatch is counted either way
     ranked = sorted(mismatches, key=lambda m: m["cause"] != DRIFT)
     outcomes = [mismatch_outcome(m, ctx) for m in ranked[: settings.audit_max_rows]]
@@ -226,7 +254,7 @@ def run_audit(
         "customers": len({c.customer_id for c, _s in pairs}),
         "contract_customers": len({c.customer_id for c, _s in pairs if c.has_contract}),
         "skus": len(skus),
-        "points": len(points),
+        "points": points,
         "mismatches": len(mismatches),
         "by_cause": dict(Counter(m["cause"] for m in mismatches)),
         "queued": len(outcomes),
@@ -234,7 +262,7 @@ def run_audit(
         "alerted": digest,
         "examples": [o.error.message for o in outcomes[:EXAMPLES] if o.error is not None],
     }
-    log.info("price parity audit: %d point(s) checked, %d mismatch(es)", len(points), len(mismatches))
+    log.info("price parity audit: %d point(s) checked, %d mismatch(es)", points, len(mismatches))
     for example in report["examples"]:
         log.warning("  parity mismatch: %s", example)
     return report

@@ -3,12 +3,13 @@
 NetSuite's RESTlet pages by item id, not by change time, so this flow declares no record cursor: a
 run reads every item changed after the watermark (or every item: ``mode=full``) in one go. A record
 is one SKU with all its prices; the transform compares the prices Magento should hold with the
-snapshot of what we pushed and stages only the SKUs with writes. A full run also clears the tier
-prices of SKUs NetSuite no longer prices (side work ``removed``).
+snapshot of what we pushed, a chunk of SKUs at a time, and stages only the SKUs with writes. A full
+run also clears the tier prices of SKUs NetSuite no longer prices (side work ``removed``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -37,15 +38,11 @@ def extract(window: Window, ctx: RunContext) -> Any:
     return extract_pages(netsuite_hook(ctx), window.since.at if window.since else None)
 
 
-def transform(records: list[Record], ctx: RunContext, *, mode: str) -> Transformed:
-    """Runs compare with the snapshot; a replay compares with Magento's own prices (it repairs)."""
+def transform(records: Iterable[Record], ctx: RunContext, *, mode: str) -> Transformed:
+    """Runs compare with the snapshot; a replay compares with Magento's own prices (it repairs). The
+    records are planned in chunks of SKUs as they come (a list today, any iterable will do)."""
     doc = load_mapping_document()
     settings = pricing_settings(doc)
-    snapshot = PriceSnapshot()
-    removed: list[str] = []
-    if mode == FULL:
-        extracted = {str(r.get("sku")) for r in records}
-        removed = [s for s in snapshot.skus() if s not in extracted]
     planned = plan(
         records,
         reference="magento" if mode == REPLAY else "snapshot",
@@ -53,9 +50,9 @@ def transform(records: list[Record], ctx: RunContext, *, mode: str) -> Transform
         settings=settings,
         doc=doc,
         ctx=ctx,
-        snapshot=snapshot,
+        snapshot=PriceSnapshot(),
         magento=MagentoHook() if mode == REPLAY else None,
-        removed_skus=removed,
+        clear_removed=mode == FULL,
     )
     return Transformed(
         ready=planned.ready + [{**r, "side": REMOVED} for r in planned.removed],
@@ -79,7 +76,7 @@ def audit(summary: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """The run's last task: the parity audit over the SKUs we price in Magento, added to the summary."""
     doc = load_mapping_document()
     report = run_audit(
-        netsuite_hook(ctx), MagentoHook(), ErrorQueueStore.from_connection(), PriceSnapshot().skus(),
+        netsuite_hook(ctx), MagentoHook(), ErrorQueueStore.from_connection(), PriceSnapshot(),
         pricing_settings(doc), doc, ctx,
     )  # fmt: skip
     return {**summary, "extra": {**summary.get("extra", {}), "audit": report}}

@@ -22,6 +22,8 @@ from magento_netsuite.pipeline.writes import write_all
 
 log = logging.getLogger(__name__)
 GROUP_LOOKUP_BATCH = 100
+WINDOW_BATCHES = 8
+"""Full Magento batches per worker sent between two snapshot writes."""
 
 
 def ensure_contract_groups(hook: MagentoHook, codes: Iterable[str], tax_class_id: int) -> list[str]:
@@ -62,68 +64,102 @@ def _refusals(failures: list[PriceFailure], what: str, refused: dict[str, list[s
         refused.setdefault(failure.sku, []).append(f"{what}: {failure.message}")
 
 
+def _settle(
+    row: Mapping[str, Any],
+    refused: dict[str, list[str]],
+    written: list[tuple[str, str, float, float]],
+    deleted: list[tuple[str, str, float]],
+    ctx: RunContext,
+) -> RecordOutcome:
+    """The outcome of one SKU whose rows are all sent; what Magento accepted goes to ``written``/``deleted``."""
+    sku = row["sku"]
+    if sku in refused:
+        reasons = refused[sku]
+        return quarantined(
+            FLOW,
+            ENTITY,
+            row["key"],
+            row,
+            error_class="reference" if any("doesn't exist" in r for r in reasons) else "validation",
+            message=f"{sku}: Magento refused {len(reasons)} price row(s): " + "; ".join(reasons[:5]),
+            field_path="tier_prices" if "tier" in reasons[0] else "price",
+            ctx=ctx,
+        )
+    if row.get("base") is not None:
+        written.append((sku, BASE_GROUP, 0.0, float(row["base"])))
+    written += [(sku, g, float(q), float(p)) for g, q, p in row.get("upsert", [])]
+    deleted += [(sku, g, float(q)) for g, q, _p in row.get("delete", [])]
+    return RecordOutcome(row["key"], Status.LOADED)
+
+
 def load_prices(
     hook: MagentoHook,
-    rows: list[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     settings: PricingSettings,
     doc: MappingDocument,
     snapshot: Any,
     ctx: RunContext,
 ) -> list[RecordOutcome]:
-    """Write the rows; one outcome per row's key, the snapshot updated for what Magento accepted."""
+    """Write the rows; one outcome per row's key, the snapshot updated for what Magento accepted.
+
+    The rows are sent in windows of ``WINDOW_BATCHES`` full Magento batches per worker (so memory
+    follows the window, not the catalog, and the calls are as few as one pass would make: only the
+    run's last batch of each kind is partial); after each window the SKUs whose rows are all sent
+    are settled and recorded in the snapshot in bulk."""
+    rows = list(rows)
     prefix = contract_group_code("", doc)
     ensure_contract_groups(
         hook,
         {g for r in rows for g, _q, _p in r.get("upsert", []) if g.startswith(prefix)},
         settings.contract_tax_class_id,
     )
-    refused: dict[str, list[str]] = {}
-    base = [{"sku": r["sku"], "price": r["base"], "store_id": 0} for r in rows if r.get("base") is not None]
-    upserts = [_tier(r["sku"], g, q, p, settings) for r in rows for g, q, p in r.get("upsert", [])]
-    deletes = [_tier(r["sku"], g, q, p, settings) for r in rows for g, q, p in r.get("delete", [])]
     size = settings.batch_size
-    calls = [("base price", hook.save_base_prices, base[i : i + size]) for i in range(0, len(base), size)]
-    calls += [("tier price", hook.save_tier_prices, upserts[i : i + size]) for i in range(0, len(upserts), size)]
-    calls += [
-        ("tier price delete", hook.delete_tier_prices, deletes[i : i + size]) for i in range(0, len(deletes), size)
-    ]
-    answers = write_all(
-        calls,
-        lambda call: (call[0], call[1](call[2], batch_size=size)),
-        workers=ctx.workers(hook.concurrency.limit),
-        what="price batch(es)",
-        system="magento",
-    )
-    for what, failures in answers:
-        _refusals(failures, what, refused)
+    workers = ctx.workers(hook.concurrency.limit)
+    kinds = (("base price", hook.save_base_prices), ("tier price", hook.save_tier_prices),
+             ("tier price delete", hook.delete_tier_prices))  # fmt: skip
+    buffers: dict[str, list[dict[str, Any]]] = {what: [] for what, _send in kinds}
+    refused: dict[str, list[str]] = {}
     outcomes: list[RecordOutcome] = []
-    written: list[tuple[str, str, float, float]] = []
-    deleted: list[tuple[str, str, float]] = []
+    pending: list[Mapping[str, Any]] = []  # SKUs with rows not sent yet
+    totals = dict.fromkeys(buffers, 0)
+
+    def send(final: bool) -> None:
+        calls = []
+        for what, sender in kinds:
+            buffer = buffers[what]
+            cut = len(buffer) if final else len(buffer) - len(buffer) % size
+            calls += [(what, sender, buffer[i : min(i + size, cut)]) for i in range(0, cut, size)]
+            buffers[what] = buffer[cut:]
+            totals[what] += cut
+        answers = write_all(
+            calls,
+            lambda call: (call[0], call[1](call[2], batch_size=size)),
+            workers=workers,
+            what="price batch(es)",
+            system="magento",
+        )
+        for what, failures in answers:
+            _refusals(failures, what, refused)
+        unsent = {r["sku"] for buffer in buffers.values() for r in buffer}
+        written: list[tuple[str, str, float, float]] = []
+        deleted: list[tuple[str, str, float]] = []
+        outcomes.extend(_settle(r, refused, written, deleted, ctx) for r in pending if r["sku"] not in unsent)
+        pending[:] = [r for r in pending if r["sku"] in unsent]
+        snapshot.apply(written, deleted, ctx.run_id)
+
+    window = size * max(1, workers) * WINDOW_BATCHES
     for row in rows:
         sku = row["sku"]
-        if sku in refused:
-            reasons = refused[sku]
-            outcomes.append(
-                quarantined(
-                    FLOW,
-                    ENTITY,
-                    row["key"],
-                    row,
-                    error_class="reference" if any("doesn't exist" in r for r in reasons) else "validation",
-                    message=f"{sku}: Magento refused {len(reasons)} price row(s): " + "; ".join(reasons[:5]),
-                    field_path="tier_prices" if "tier" in reasons[0] else "price",
-                    ctx=ctx,
-                )
-            )
-            continue
         if row.get("base") is not None:
-            written.append((sku, BASE_GROUP, 0.0, float(row["base"])))
-        written += [(sku, g, float(q), float(p)) for g, q, p in row.get("upsert", [])]
-        deleted += [(sku, g, float(q)) for g, q, _p in row.get("delete", [])]
-        outcomes.append(RecordOutcome(row["key"], Status.LOADED))
-    snapshot.apply(written, deleted, ctx.run_id)
+            buffers["base price"].append({"sku": sku, "price": row["base"], "store_id": 0})
+        buffers["tier price"] += [_tier(sku, g, q, p, settings) for g, q, p in row.get("upsert", [])]
+        buffers["tier price delete"] += [_tier(sku, g, q, p, settings) for g, q, p in row.get("delete", [])]
+        pending.append(row)
+        if sum(len(b) for b in buffers.values()) >= window:
+            send(final=False)
+    send(final=True)
     log.info(
         "load: %d SKU(s) written (%d base, %d tier, %d deleted rows), %d refused by Magento",
-        len(rows) - len(refused), len(base), len(upserts), len(deletes), len(refused),
+        len(rows) - len(refused), *totals.values(), len(refused),
     )  # fmt: skip
     return outcomes

@@ -4,13 +4,13 @@
 tier prices (:mod:`.rules`), and joins them with a reference frame: the snapshot of what we pushed
 (runs) or Magento's own prices (replay, which repairs prices changed behind our back). Rows that
 differ are written, tier prices the reference has and NetSuite no longer has are deleted; a SKU with
-nothing to write is unchanged.
+nothing to write is unchanged. Items are planned a chunk of SKUs at a time (:func:`sku_chunks`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,8 @@ from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 log = logging.getLogger(__name__)
 EXAMPLES = 10
 SKU_LOOKUP_BATCH = 500
+SUMMED = ("price_rows", "contract_group_rows", "rows_to_write", "rows_to_delete")
+"""Figures of the plan's summary that add up over its chunks."""
 
 
 @dataclass
@@ -103,7 +105,7 @@ def _rows(skus: Iterable[str], writes: pd.DataFrame, deletes: pd.DataFrame) -> d
     return rows
 
 
-def plan(
+def _plan_chunk(
     items: list[Mapping[str, Any]],
     *,
     reference: str,
@@ -111,12 +113,11 @@ def plan(
     settings: PricingSettings,
     doc: MappingDocument,
     ctx: RunContext,
-    snapshot: Any = None,
-    magento: MagentoHook | None = None,
-    removed_skus: Iterable[str] = (),
-) -> PricePlan:
-    """``reference``: ``snapshot`` (runs) or ``magento`` (replay: compare with Magento's own prices).
-    ``removed_skus``: SKUs we pushed that NetSuite no longer prices (full runs): their tiers go."""
+    snapshot: Any,
+    magento: MagentoHook | None,
+    removed_skus: Iterable[str],
+) -> tuple[PricePlan, pd.DataFrame]:
+    """One chunk of SKUs: the plan, and the prices of the chunk Magento cannot show."""
     result = PricePlan()
     valid: list[Mapping[str, Any]] = []
     for item in items:
@@ -150,24 +151,93 @@ def plan(
     result.ready = [rows[s] for s in skus if s in rows]
     result.outcomes += [RecordOutcome(s, Status.UNCHANGED) for s in skus if s not in rows]
     result.removed = list(_rows(removed, writes.iloc[0:0], deletes).values())
-    above = desired.unrepresentable
     result.extra = {
         "price_rows": len(desired.rows),
         "contract_group_rows": int(desired.rows["group"].str.startswith(contract_group_code("", doc)).sum()),
         "rows_to_write": len(writes),
         "rows_to_delete": len(deletes),
-        "contract_customers": len(contract_levels),
         "unmapped_levels": desired.unmapped_levels,
-        "unrepresentable": len(above),
+    }
+    return result, desired.unrepresentable
+
+
+def sku_chunks(items: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    """``items`` in lists of ``size`` SKUs, never cutting between consecutive records of one SKU."""
+    chunk: list[Mapping[str, Any]] = []
+    count, last = 0, None
+    for item in items:
+        sku = item.get("sku") or item.get("item_id")
+        if sku != last:
+            if count == size:
+                yield chunk
+                chunk, count = [], 0
+            count += 1
+            last = sku
+        chunk.append(item)
+    if chunk:
+        yield chunk
+
+
+def plan(
+    items: Iterable[Mapping[str, Any]],
+    *,
+    reference: str,
+    contract_levels: Mapping[str, str | None],
+    settings: PricingSettings,
+    doc: MappingDocument,
+    ctx: RunContext,
+    snapshot: Any = None,
+    magento: MagentoHook | None = None,
+    clear_removed: bool = False,
+) -> PricePlan:
+    """``reference``: ``snapshot`` (runs) or ``magento`` (replay: compare with Magento's own prices).
+    ``clear_removed`` (full runs, ``items`` being every item NetSuite prices): the tier prices of
+    every SKU of the snapshot that ``items`` lack go (``removed``).
+
+    ``items`` are planned ``settings.plan_chunk`` SKUs at a time (frames, and snapshot rows read for
+    those SKUs only), so memory follows the chunk, not the catalog; the plan is the same as one
+    planned whole: each SKU's desired and reference rows are all in its chunk."""
+    result = PricePlan()
+    above: list[pd.DataFrame] = []
+    unmapped: set[str] = set()
+    totals = dict.fromkeys((*SUMMED, "unrepresentable"), 0)
+    seen: set[str] = set()
+    common = {"reference": reference, "contract_levels": contract_levels, "settings": settings, "doc": doc,
+              "ctx": ctx, "snapshot": snapshot, "magento": magento}  # fmt: skip
+
+    def add(part: PricePlan, unrepresentable: pd.DataFrame) -> None:
+        result.ready += part.ready
+        result.removed += part.removed
+        result.outcomes += part.outcomes
+        for name in SUMMED:
+            totals[name] += part.extra[name]
+        unmapped.update(part.extra["unmapped_levels"])
+        if len(unrepresentable):
+            above.append(unrepresentable.head(EXAMPLES))
+        totals["unrepresentable"] += len(unrepresentable)
+
+    for chunk in sku_chunks(items, settings.plan_chunk):
+        seen.update(str(item.get("sku")) for item in chunk)
+        add(*_plan_chunk(chunk, removed_skus=(), **common))
+    for page in snapshot.sku_pages(settings.plan_chunk) if clear_removed else ():
+        gone = [s for s in page if s not in seen]  # the SKUs seen: one string each, the catalog's only trace
+        if gone:
+            add(*_plan_chunk([], removed_skus=gone, **common))
+    examples = pd.concat(above, ignore_index=True).head(EXAMPLES) if above else pd.DataFrame()
+    result.extra = {
+        **{name: totals[name] for name in SUMMED},
+        "contract_customers": len(contract_levels),
+        "unmapped_levels": sorted(unmapped),
+        "unrepresentable": totals["unrepresentable"],
         "unrepresentable_examples": [
             f"{r.sku} level {r.level} at quantity {r.quantity:g}: NetSuite {r.price:.2f}, Magento shows {r.shown:.2f}"
-            for r in above.head(EXAMPLES).itertuples()
+            for r in examples.itertuples()
         ],
     }
-    if len(above):
+    if result.extra["unrepresentable"]:
         log.warning(
             "%d NetSuite price(s) Magento cannot show (above the base price or a lower break's price), e.g. %s",
-            len(above),
+            result.extra["unrepresentable"],
             result.extra["unrepresentable_examples"][:3],
         )
     return result

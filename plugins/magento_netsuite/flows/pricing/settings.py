@@ -22,6 +22,8 @@ class PricingSettings:
     """Price rows per Magento request."""
     chunk_size: int
     """SKUs per mapped load task."""
+    plan_chunk: int
+    """SKUs the plan (and the parity audit) holds in memory at once."""
     audit_customers: int
     """Customers without contract prices the audit samples (every contract customer is audited)."""
     audit_skus: int
@@ -45,7 +47,8 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 
 def pricing_settings(doc: MappingDocument) -> PricingSettings:
     """Mapping settings plus ``MNS_PRICING_BATCH_SIZE`` (rows per Magento request, default 1000),
-    ``MNS_PRICING_CHUNK_SIZE`` (SKUs per load task, default 5000), ``MNS_PRICING_AUDIT_CUSTOMERS``
+    ``MNS_PRICING_CHUNK_SIZE`` (SKUs per load task, default 5000), ``MNS_PRICING_PLAN_CHUNK`` (SKUs
+    planned at once, default 5000), ``MNS_PRICING_AUDIT_CUSTOMERS``
     (default 20), ``MNS_PRICING_AUDIT_SKUS`` (default 25) and ``MNS_PRICING_AUDIT_MAX_ROWS`` (mismatches
     queued per audit, default 500)."""
     entity = doc.entity(MAPPING_ENTITY)
@@ -68,6 +71,7 @@ def pricing_settings(doc: MappingDocument) -> PricingSettings:
         currencies=allowed,
         batch_size=_env_int("MNS_PRICING_BATCH_SIZE", 1000),
         chunk_size=_env_int("MNS_PRICING_CHUNK_SIZE", 5000),
+        plan_chunk=_env_int("MNS_PRICING_PLAN_CHUNK", 5000),
         audit_customers=_env_int("MNS_PRICING_AUDIT_CUSTOMERS", 20, minimum=0),
         audit_skus=_env_int("MNS_PRICING_AUDIT_SKUS", 25),
         audit_max_rows=_env_int("MNS_PRICING_AUDIT_MAX_ROWS", 500, minimum=0),

@@ -7,12 +7,13 @@ rows that differ from it and deletes the tier prices it holds that NetSuite no l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from more_itertools import chunked
 
 from magento_netsuite.flows.pricing.rules import COLUMNS, empty_frame
 from magento_netsuite.store import engine_for
@@ -55,9 +56,35 @@ class PriceSnapshot:
                 rows.extend(tuple(r) for r in conn.execute(query))
         return pd.DataFrame(rows, columns=COLUMNS) if rows else empty_frame()
 
-    def skus(self) -> list[str]:
+    def sku_pages(self, size: int = 5000) -> Iterator[list[str]]:
+        """Every SKU of the snapshot in order, ``size`` at a time (keyset-paged: one page in memory)."""
+        last: str | None = None
+        while True:
+            query = sa.select(SNAPSHOT.c.sku).distinct().order_by(SNAPSHOT.c.sku).limit(size)
+            if last is not None:
+                query = query.where(SNAPSHOT.c.sku > last)
+            with self.engine.connect() as conn:
+                page = [r[0] for r in conn.execute(query)]
+            if page:
+                yield page
+            if len(page) < size:
+                return
+            last = page[-1]
+
+    def present(self, skus: Iterable[str]) -> set[str]:
+        """Which of ``skus`` the snapshot holds (bulk ``IN`` lookups)."""
+        wanted = sorted(set(skus))
+        found: set[str] = set()
         with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(sa.select(SNAPSHOT.c.sku).distinct().order_by(SNAPSHOT.c.sku))]
+            for i in range(0, len(wanted), CHUNK):
+                query = sa.select(SNAPSHOT.c.sku).distinct().where(SNAPSHOT.c.sku.in_(wanted[i : i + CHUNK]))
+                found.update(r[0] for r in conn.execute(query))
+        return found
+
+    def count(self) -> int:
+        """SKUs in the snapshot."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count(SNAPSHOT.c.sku.distinct()))).scalar_one())
 
     def _upsert(self) -> Any:
         if self.engine.dialect.name == "postgresql":
@@ -75,20 +102,18 @@ class PriceSnapshot:
     ) -> None:
         """Record rows Magento accepted (``sku, group, quantity, price``) and the tier prices deleted."""
         now = datetime.now(UTC)
-        rows = [
+        rows = (
             {"sku": s, "customer_group": g, "quantity": float(q), "price": float(p), "pushed_at": now, "run_id": run_id}
             for s, g, q, p in written
-        ]
-        gone = [{"s": s, "g": g, "q": float(q)} for s, g, q in deleted]
-        with self.engine.begin() as conn:
-            for start in range(0, len(rows), WRITE_CHUNK):
-                conn.execute(self._upsert(), rows[start : start + WRITE_CHUNK])
-            if gone:
-                conn.execute(
-                    SNAPSHOT.delete().where(
-                        SNAPSHOT.c.sku == sa.bindparam("s"),
-                        SNAPSHOT.c.customer_group == sa.bindparam("g"),
-                        SNAPSHOT.c.quantity == sa.bindparam("q"),
-                    ),
-                    gone,
-                )
+        )
+        gone = ({"s": s, "g": g, "q": float(q)} for s, g, q in deleted)
+        delete = SNAPSHOT.delete().where(
+            SNAPSHOT.c.sku == sa.bindparam("s"),
+            SNAPSHOT.c.customer_group == sa.bindparam("g"),
+            SNAPSHOT.c.quantity == sa.bindparam("q"),
+        )
+        with self.engine.begin() as conn:  # one transaction, statements of WRITE_CHUNK rows each
+            for batch in chunked(rows, WRITE_CHUNK):
+                conn.execute(self._upsert(), batch)
+            for batch in chunked(gone, WRITE_CHUNK):
+                conn.execute(delete, batch)

@@ -136,13 +136,18 @@ def summarize(
     """The summary (conservation checked by key, vectorised), the keys in ``open_keys`` this run synced
     and the quarantined outcomes (side work's refusals are in the error queue but not among them)."""
     keys = read_frame(extracted["uri"], ["key"])["key"]
+    statuses = pd.CategoricalDtype([s.value for s in Status])  # a byte a record, not a string
     outcomes = pd.concat(
-        [read_frame(transformed["settled_uri"])] + [read_frame(part["uri"]) for part in loaded], ignore_index=True
+        [
+            read_frame(uri).astype({"status": statuses})
+            for uri in [transformed["settled_uri"], *(p["uri"] for p in loaded)]
+        ],
+        ignore_index=True,
     )
     is_side = outcomes["side"].notna()
     side = outcomes[is_side]
     extra["side"] = {
-        str(kind): {str(s): int(n) for s, n in group["status"].value_counts().items()}
+        str(kind): {str(s): int(n) for s, n in group["status"].value_counts().items() if n}
         for kind, group in side.groupby("side")
     }
     extra["side_keys"] = {

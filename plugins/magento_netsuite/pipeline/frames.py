@@ -124,3 +124,32 @@ def isin(values: pd.Series, wanted: Iterable[Any]) -> pd.Series:
     pool = wanted if isinstance(wanted, pd.Series | pd.Index) else pd.Series(list(wanted), dtype="str")
     found = pc.is_in(pa.array(values.astype("str")), value_set=pa.array(pool.astype("str")))
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def sorted_keys(values: pd.Series) -> pa.Array:
+    """The keys as one sorted Arrow string array. Sorting keeps a key check at two copies of the keys;
+    a hash set of a few million strings (``isin``, ``duplicated``) takes several times that."""
+    keys = (
+        pa.chunked_array([pa.array(values, type=pa.large_string())])
+        if len(values)
+        else pa.chunked_array([], pa.large_string())
+    )
+    return pc.take(keys, pc.sort_indices(keys)).combine_chunks()
+
+
+def repeated(keys: pa.Array) -> pa.Array:
+    """The values appearing more than once in sorted ``keys``, once each."""
+    if len(keys) < 2:
+        return keys.slice(0, 0)
+    return pc.unique(keys.slice(1).filter(pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1))))
+
+
+def same_keys(a: pa.Array, b: pa.Array) -> bool:
+    """Whether two sorted key arrays hold the same keys, in one vectorised comparison."""
+    return len(a) == len(b) and (len(a) == 0 or bool(pc.all(pc.equal(a, b)).as_py()))
+
+
+def absent(keys: pa.Array, others: pa.Array) -> pa.Array:
+    """The distinct values of ``keys`` not in ``others`` (a hash set: for the rare run that fails its check)."""
+    distinct = pc.unique(keys)
+    return distinct.filter(pc.invert(pc.is_in(distinct, value_set=pc.unique(others))))

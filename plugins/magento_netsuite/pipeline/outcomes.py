@@ -125,20 +125,21 @@ def summarize_frame(
 ) -> RunSummary:
     """:func:`summarize` on columns: ``extracted_keys``, and ``outcomes`` with ``key`` and ``status``
     (a :class:`Status` value). Vectorised, for runs of millions of records."""
-    from magento_netsuite.pipeline.frames import isin
+    from magento_netsuite.pipeline.frames import absent, repeated, same_keys, sorted_keys
 
-    keys = outcomes["key"]
+    extracted, keys = sorted_keys(extracted_keys), sorted_keys(outcomes["key"])
     problems = []
-    extracted_twice = extracted_keys[extracted_keys.duplicated()].unique()
+    extracted_twice = repeated(extracted)
     if len(extracted_twice):
         problems.append(f"extracted twice: {_first(extracted_twice)}")
-    missing = extracted_keys[~isin(extracted_keys, keys)].unique()
-    if len(missing):
-        problems.append(f"{len(missing)} extracted record(s) without an outcome: {_first(missing)}")
-    unexpected = keys[~isin(keys, extracted_keys)].unique()
-    if len(unexpected):
-        problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {_first(unexpected)}")
-    doubled = keys[keys.duplicated()].unique()
+    if not same_keys(extracted, keys):
+        missing = absent(extracted, keys)
+        if len(missing):
+            problems.append(f"{len(missing)} extracted record(s) without an outcome: {_first(missing)}")
+        unexpected = absent(keys, extracted)
+        if len(unexpected):
+            problems.append(f"{len(unexpected)} outcome(s) for records never extracted: {_first(unexpected)}")
+    doubled = repeated(keys)
     if len(doubled):
         problems.append(f"{len(doubled)} record(s) with more than one outcome: {_first(doubled)}")
     if problems:
@@ -156,9 +157,8 @@ def summarize_frame(
 
 
 def _first(keys: Any, n: int = 10) -> list[str]:
-    import pandas as pd
-
-    return [str(k) for k in pd.Series(keys, dtype="str").sort_values().head(n)]
+    """The first ``n`` of sorted Arrow ``keys`` (every array here comes from sorted keys)."""
+    return [str(k) for k in keys.slice(0, n).to_pylist()]
 
 
 def outcome_to_dict(outcome: RecordOutcome) -> dict[str, Any]:

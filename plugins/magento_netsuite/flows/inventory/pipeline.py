@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from magento_netsuite.connectors.magento import MagentoHook
 from magento_netsuite.flows.inventory.constants import FULL
-from magento_netsuite.flows.inventory.frames import ITEM_COLUMNS, empty_items, outcomes, same, source_items
+from magento_netsuite.flows.inventory.frames import empty_items, location_sources, outcomes, same, source_items
 from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.flows.inventory.snapshot import Snapshot
 from magento_netsuite.flows.inventory.transform import quarantine
 from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.flow import FrameOutcomes
-from magento_netsuite.pipeline.frames import isin
 from magento_netsuite.pipeline.outcomes import RecordOutcome, RunContext, Status
 from magento_netsuite.pipeline.writes import write_all
 
@@ -57,35 +59,38 @@ def known_skus(hook: MagentoHook, skus: Iterable[str]) -> set[str]:
     return found
 
 
-def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> pd.DataFrame:
-    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock), as a
-    frame of ``key, sku, source_code, quantity, status``.
+@dataclass(frozen=True)
+class Listing:
+    """Magento's source items at the mapped sources, kept compact for a million-SKU catalog: per
+    source, the keys (``SKU@source``) of the rows still showing stock, the only ones zeroing could
+    touch; and every listed SKU once. Arrow strings throughout."""
+
+    showing: dict[str, list[pa.Array]]
+    skus: pa.Array
+
+
+def magento_source_items(hook: MagentoHook, source_codes: Iterable[str]) -> Listing:
+    """Every Magento source item at these sources (full mode: what NetSuite may no longer stock).
 
     The listing is unfiltered and narrowed page by page: the non-NetSuite sources hold few rows, and a
-    plain paged listing is the cheapest query for Magento to answer page after page."""
+    plain paged listing is the cheapest query for Magento to answer page after page. Pages are read
+    ahead within the Magento concurrency setting and reduced to keys as they arrive."""
     wanted = list(source_codes)
-    frames = []
-    listing = hook.search(
-        "inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE, workers=hook.concurrency.limit
-    )
-    for page in listing:
+    showing: dict[str, list[pa.Array]] = {code: [] for code in wanted}
+    skus: list[pa.Array] = []
+    pages = hook.search("inventory/source-items", None, page_size=MAGENTO_LISTING_PAGE, workers=hook.concurrency.limit)
+    for page in pages:
         frame = pd.DataFrame.from_records(page, columns=["sku", "source_code", "quantity", "status"])
         frame = frame[frame["source_code"].astype("str").isin(wanted)]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "sku": frame["sku"].astype("str"),
-                    "source_code": frame["source_code"].astype("str"),
-                    "quantity": pd.to_numeric(frame["quantity"], errors="coerce").fillna(0).astype("float64"),
-                    "status": pd.to_numeric(frame["status"], errors="coerce").fillna(0).astype("int64"),
-                }
-            )
-        )
-    if not frames:
-        return empty_items()
-    listing = pd.concat(frames, ignore_index=True)
-    listing.insert(0, "key", (listing["sku"] + "@" + listing["source_code"]).astype("str"))
-    return listing
+        sku, code = frame["sku"].astype("str"), frame["source_code"].astype("str")
+        quantity = pd.to_numeric(frame["quantity"], errors="coerce").fillna(0).astype("float64")
+        stocked = ~same(quantity, pd.Series(0.0, index=frame.index))
+        stocked |= pd.to_numeric(frame["status"], errors="coerce").fillna(0) != 0
+        keys = sku + "@" + code
+        for source, at in code[stocked].groupby(code[stocked]).groups.items():
+            showing[str(source)].append(pa.array(keys[at], type=pa.large_string()))
+        skus.append(pa.array(sku.unique(), type=pa.large_string()))
+    return Listing(showing=showing, skus=pc.unique(pa.chunked_array(skus, type=pa.large_string())))
 
 
 def mapped_sources(doc: MappingDocument) -> list[str]:
@@ -119,16 +124,17 @@ class Planner:
         )
         self.zero_stale = mode == FULL and zero_stale
         self.listing = magento_source_items(magento, mapped_sources(doc)) if self.zero_stale else None
-        self.listed = pd.Index(self.listing["sku"].unique() if self.listing is not None else [], dtype="str")
-        self.keys: list[pd.Series] = []
-        self.skus: list[pd.Series] = []
+        self.keys: dict[str, list[pa.Array]] = {}  # per location: extracted keys, to find what is gone
+        self.skus: list[pa.Array] = []
         self.unknown: list[str] = []
         self.counts = {"push": 0, "unchanged": 0, "quarantined": 0}
 
     def part(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, FrameOutcomes]:
         """Rows to push, and the outcomes settled here, for one part of the extracted rows."""
-        self.keys.append(rows["key"])
-        self.skus.append(rows["sku"])
+        if self.listing is not None:
+            for location, at in rows.groupby("location_id").groups.items():
+                self.keys.setdefault(str(location), []).append(pa.array(rows["key"][at], type=pa.large_string()))
+        self.skus.append(pa.array(rows["sku"], type=pa.large_string()))
         items, quarantined = source_items(rows, self.doc, self.settings, self.ctx)
         unchanged = items.iloc[0:0]
         if self.mode != FULL and len(items):
@@ -150,7 +156,10 @@ class Planner:
 
     def _unknown(self, items: pd.DataFrame) -> set[str]:
         """SKUs of ``items`` Magento has no product for: neither listed, nor accepted before, nor found."""
-        unseen = pd.Index(items["sku"].unique(), dtype="str").difference(self.listed)
+        unseen = pd.Index(items["sku"].unique(), dtype="str")
+        if self.listing is not None:
+            listed = pc.is_in(pa.array(unseen, type=pa.large_string()), value_set=self.listing.skus)
+            unseen = unseen[~listed.to_numpy(zero_copy_only=False)]
         if unseen.empty:
             return set()
         unseen = unseen.difference(pd.Index(self.snapshot.frame(unseen)["sku"].unique(), dtype="str"))
@@ -165,15 +174,26 @@ class Planner:
         zero. An extracted row that was quarantined is not "no longer stocked" (we just could not read it)."""
         if self.listing is None:
             return empty_items()
-        extracted = pd.concat(self.keys, ignore_index=True) if self.keys else pd.Series(dtype="str")
-        listing = self.listing[~isin(self.listing["key"], extracted)]
-        showing = ~same(listing["quantity"], pd.Series(0.0, index=listing.index)) | (listing["status"] != 0)
-        zero = listing[showing].assign(quantity=0.0, status=0)
-        return zero[ITEM_COLUMNS].astype(empty_items().dtypes).reset_index(drop=True)
+        gone: list[str] = []
+        # one source at a time: the hash set of one location's keys, not of the whole catalog's
+        sources = location_sources(self.doc)
+        for source, listed in self.listing.showing.items():
+            if not listed:
+                continue
+            extracted = [a for loc, arrays in self.keys.items() if sources.get(loc) == source for a in arrays]
+            listed_keys = pa.chunked_array(listed, type=pa.large_string())
+            value_set = pa.chunked_array(extracted, type=pa.large_string()).combine_chunks()
+            gone += listed_keys.filter(pc.invert(pc.is_in(listed_keys, value_set=value_set))).to_pylist()
+        keys = pd.Series(gone, dtype="str")
+        sku_source = keys.str.rsplit("@", n=1, expand=True) if len(keys) else pd.DataFrame({0: [], 1: []})
+        zero = pd.DataFrame(
+            {"key": keys, "sku": sku_source[0], "source_code": sku_source[1], "quantity": 0.0, "status": 0}
+        )
+        return zero.astype(empty_items().dtypes)
 
     def report(self) -> dict[str, Any]:
         """The summary's figures, logged once after the last part."""
-        skus = pd.concat(self.skus, ignore_index=True).nunique() if self.skus else 0
+        skus = pc.count_distinct(pa.chunked_array(self.skus, type=pa.large_string())).as_py()
         log.info(
             "plan (%s): %d to push, %d unchanged, %d quarantined (%d unknown SKU)",
             self.mode,

@@ -36,7 +36,9 @@ class Transformed:
     reported under ``side`` in the summary, outside the extracted = loaded + unchanged + quarantined sum.
     """
 
-    ready: list[Record] = field(default_factory=list)
+    ready: Iterable[Record] = field(default_factory=list)
+    """A list, or for a :attr:`Flow.streamed` flow an iterator the kit stages chunk by chunk as it runs;
+    ``settled`` and ``extra`` are read once it is exhausted."""
     settled: list[RecordOutcome] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -133,6 +135,10 @@ class Flow:
     max_records: int = 5000
     load_chunk: int | None = None
     """Rows per mapped load task (``None``: one load task)."""
+    streamed: bool = False
+    """Records are staged as they are read and handed to the transform as an iterator, one at a time,
+    and its ``ready`` rows may come as an iterator: memory follows the flow's own chunks (pricing), not
+    the run. Needs ``cursor=None`` (a run reads its whole window) and keys that repeat in no page."""
     columnar: Columnar | None = None
     """Set for a flow staged as Parquet parts (:class:`Columnar`); its ``cursor`` must be ``None``."""
 

@@ -55,11 +55,12 @@ class FlowReplay:
         """Transform (``mode=replay``), load, then the flow's side effect, like a scheduled run."""
         ctx = self._ctx(run_id)
         transformed = self.spec.transform([payload for _, payload in records], ctx, mode=REPLAY)
-        loaded = self.spec.load(transformed.ready, ctx) if transformed.ready else []
-        if self.spec.after_load is not None and transformed.ready:
-            report = self.spec.after_load(transformed.ready, loaded, ctx)
+        ready = list(transformed.ready)  # may be an iterator (a streamed flow); settled is complete after it
+        loaded = self.spec.load(ready, ctx) if ready else []
+        if self.spec.after_load is not None and ready:
+            report = self.spec.after_load(ready, loaded, ctx)
             log.info("replay %s after load: %s", self.flow, report)
-        side = {r["key"] for r in transformed.ready if r.get("side")}
+        side = {r["key"] for r in ready if r.get("side")}
         return transformed.settled + [o for o in loaded if o.key not in side]
 
 

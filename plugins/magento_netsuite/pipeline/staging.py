@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath
@@ -42,7 +42,14 @@ def write_batch(flow: str, run_id: str, name: str, records: Iterable[dict[str, A
     return str(path)
 
 
+def iter_batch(uri: str) -> Iterator[dict[str, Any]]:
+    """The records of a batch written by :func:`write_batch`, one at a time."""
+    with ObjectStoragePath(uri).open("r") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
 def read_batch(uri: str) -> list[dict[str, Any]]:
     """Read a batch written by :func:`write_batch`."""
-    with ObjectStoragePath(uri).open("r") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return list(iter_batch(uri))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
+
+from more_itertools import chunked
 
 from magento_netsuite.config import NETSUITE_POOL
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
@@ -22,7 +24,7 @@ from magento_netsuite.pipeline import outcomes as run_outcomes
 from magento_netsuite.pipeline.flow import DELTA, FULL, Flow, Record
 from magento_netsuite.pipeline.outcomes import RunContext, outcome_from_dict, outcome_to_dict
 from magento_netsuite.pipeline.registry import flow_spec
-from magento_netsuite.pipeline.staging import read_batch, write_batch
+from magento_netsuite.pipeline.staging import iter_batch, read_batch, write_batch
 from magento_netsuite.pipeline.watermark import Cursor, Watermarks, Window, plan_window
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,22 @@ def read_window(flow: Flow, window: Window, ctx: RunContext) -> tuple[list[Recor
     return list(records.values()), (last if truncated and last is not None else upper), truncated
 
 
+def _stream_window(flow: Flow, window: Window, ctx: RunContext) -> dict[str, Any]:
+    """A streamed flow's records staged as they are read (``{"uri", "count"}``): no run-sized dict."""
+    if flow.cursor is not None or flow.extract is None:
+        raise TypeError(f"flow {flow.name}: a streamed flow reads its whole window (no cursor) through extract")
+    count = 0
+
+    def records() -> Iterator[Record]:
+        nonlocal count
+        for page in flow.extract(window, ctx):  # type: ignore[misc]
+            count += len(page)
+            yield from page
+
+    uri = write_batch(flow.name, ctx.run_id, "extracted", records())
+    return {"uri": uri, "count": count}
+
+
 def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -> dict[str, Any]:
     """Read everything after the flow's cursor up to the safe bound (or from Param ``since``; ``mode=full``
     reads everything) and stage it. The cursor itself moves only in :func:`summarize`."""
@@ -102,6 +120,8 @@ def extract(flow_name: str, params: Mapping[str, Any] | None, ctx: RunContext) -
     log.info("extract %s: reading %s", flow.name, window.describe())
     if flow.columnar is not None:
         staged, cursor_to, truncated = _columnar().read_window(flow, window, ctx), Cursor(window.until), False
+    elif flow.streamed:
+        staged, cursor_to, truncated = _stream_window(flow, window, ctx), Cursor(window.until), False
     else:
         records, cursor_to, truncated = read_window(flow, window, ctx)
         staged = {"uri": write_batch(flow.name, ctx.run_id, "extracted", records), "count": len(records)}
@@ -146,19 +166,22 @@ def transform(flow_name: str, extracted: Mapping[str, Any], ctx: RunContext) -> 
         staged = _columnar().transform(flow, extracted, extracted.get("mode", DELTA), ctx)
         log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, staged["ready"], staged["settled"])
         return {**staged, "seconds": _seconds(clock), "cpu_seconds": _cpu(cpu)}
-    result = flow.transform(read_batch(extracted["uri"]), ctx, mode=extracted.get("mode", DELTA))
-    size = flow.load_chunk or max(1, len(result.ready))
+    records = iter_batch(extracted["uri"]) if flow.streamed else read_batch(extracted["uri"])
+    result = flow.transform(records, ctx, mode=extracted.get("mode", DELTA))
+    ready = result.ready if flow.streamed else list(result.ready)
+    size = flow.load_chunk or (max(1, len(ready)) if isinstance(ready, list) else 10_000)
     chunks = [
         {"uri": write_batch(flow.name, ctx.run_id, f"ready-{n:04d}", part), "count": len(part), "index": n}
-        for n, part in enumerate(result.ready[i : i + size] for i in range(0, len(result.ready), size))
+        for n, part in enumerate(chunked(ready, size))
     ] or [{"uri": write_batch(flow.name, ctx.run_id, "ready-0000", []), "count": 0, "index": 0}]
-    counts = Counter(o.status.value for o in result.settled)
-    log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, len(result.ready), dict(counts))
+    staged = sum(c["count"] for c in chunks)
+    counts = Counter(o.status.value for o in result.settled)  # complete once ``ready`` is exhausted
+    log.info("transform %s: %d row(s) to load; settled already: %s", flow.name, staged, dict(counts))
     return {
         "extracted_uri": extracted["uri"],
         "settled_uri": write_batch(flow.name, ctx.run_id, "settled", (outcome_to_dict(o) for o in result.settled)),
         "chunks": chunks,
-        "ready": len(result.ready),
+        "ready": staged,
         "quarantined": counts[Status.QUARANTINED.value],
         "extra": result.extra,
         "seconds": _seconds(clock),
@@ -183,7 +206,8 @@ def load(flow_name: str, chunk: Mapping[str, Any], extracted_uri: str, ctx: RunC
     side = {r["key"]: r["side"] for r in rows if r.get("side")}
     rejected = [o for o in outcomes if o.error is not None and o.key not in side]
     if rejected:
-        source = {flow.key(r): r for r in read_batch(extracted_uri)}
+        wanted = {o.key for o in rejected}
+        source = {key: r for r in iter_batch(extracted_uri) if (key := flow.key(r)) in wanted}
         for outcome in rejected:
             outcome.error.payload = source.get(outcome.key, outcome.error.payload)  # type: ignore[union-attr]
     counts = Counter(o.status.value for o in outcomes)
@@ -288,7 +312,7 @@ def _summarize_records(
 ) -> tuple[run_outcomes.RunSummary, list[str], list[RecordOutcome]]:
     """The summary of a flow staged as JSON lines, the keys in ``open_keys`` it synced and its
     quarantined outcomes."""
-    keys = [flow.key(r) for r in read_batch(extracted["uri"])]
+    keys = [flow.key(r) for r in iter_batch(extracted["uri"])]
     outcomes = [outcome_from_dict(r) for r in read_batch(transformed["settled_uri"])]
     side: dict[str, Counter[str]] = {}
     side_keys: dict[str, list[str]] = {}

@@ -9,7 +9,7 @@ run also clears the tier prices of SKUs NetSuite no longer prices (side work ``r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from magento_netsuite.flows.pricing.audit import parse_key, recheck, run_audit
 from magento_netsuite.flows.pricing.constants import AUDIT_ENTITY, AUDIT_FLOW, DAG_ID, ENTITY, FLOW, FULL
 from magento_netsuite.flows.pricing.extract import contract_customers, extract_pages, read_skus
 from magento_netsuite.flows.pricing.load import load_prices
-from magento_netsuite.flows.pricing.plan import plan
+from magento_netsuite.flows.pricing.plan import PlanTally, plan_parts
 from magento_netsuite.flows.pricing.settings import pricing_settings
 from magento_netsuite.flows.pricing.snapshot import PriceSnapshot
 from magento_netsuite.governance import load_mapping_document
@@ -40,25 +40,35 @@ def extract(window: Window, ctx: RunContext) -> Any:
 
 def transform(records: Iterable[Record], ctx: RunContext, *, mode: str) -> Transformed:
     """Runs compare with the snapshot; a replay compares with Magento's own prices (it repairs). The
-    records are planned in chunks of SKUs as they come (a list today, any iterable will do)."""
+    records are planned in chunks of SKUs as they arrive, and the rows to write are handed to the kit
+    as each chunk is planned (``ready`` is an iterator; ``settled`` and ``extra`` are complete once it
+    is exhausted), so the run's memory follows the chunk, not the catalog."""
     doc = load_mapping_document()
     settings = pricing_settings(doc)
-    planned = plan(
-        records,
-        reference="magento" if mode == REPLAY else "snapshot",
-        contract_levels=contract_customers(netsuite_hook(ctx)),
-        settings=settings,
-        doc=doc,
-        ctx=ctx,
-        snapshot=PriceSnapshot(),
-        magento=MagentoHook() if mode == REPLAY else None,
-        clear_removed=mode == FULL,
-    )
-    return Transformed(
-        ready=planned.ready + [{**r, "side": REMOVED} for r in planned.removed],
-        settled=planned.outcomes,
-        extra=planned.extra,
-    )
+    contract_levels = contract_customers(netsuite_hook(ctx))
+    settled: list[RecordOutcome] = []
+    extra: dict[str, Any] = {}
+
+    def ready() -> Iterator[Record]:
+        tally = PlanTally()
+        for part in plan_parts(
+            records,
+            tally,
+            reference="magento" if mode == REPLAY else "snapshot",
+            contract_levels=contract_levels,
+            settings=settings,
+            doc=doc,
+            ctx=ctx,
+            snapshot=PriceSnapshot(),
+            magento=MagentoHook() if mode == REPLAY else None,
+            clear_removed=mode == FULL,
+        ):
+            settled.extend(part.outcomes)
+            yield from part.ready
+            yield from ({**r, "side": REMOVED} for r in part.removed)
+        extra.update(tally.figures(len(contract_levels)))
+
+    return Transformed(ready=ready(), settled=settled, extra=extra)
 
 
 def load(rows: list[Record], ctx: RunContext) -> list[RecordOutcome]:
@@ -95,6 +105,7 @@ SPEC = Flow(
     initial_lookback=timedelta(days=3650),  # no cursor yet: read everything, push what the snapshot lacks
     safe_lag=timedelta(minutes=2),
     load_chunk=pricing_settings(load_mapping_document()).chunk_size,
+    streamed=True,
 )
 register_handler(FlowReplay(SPEC))
 
@@ -118,9 +129,9 @@ class ParityAuditReplay:
         keys = [key for key, _payload in records]
         netsuite, magento = NetSuiteHook(), MagentoHook()
         items = read_skus(netsuite, {parse_key(k)[1] for k in keys})
-        repaired = transform(list(items.values()), ctx, mode=REPLAY)
-        if repaired.ready:
-            load(repaired.ready, ctx)
+        rows = list(transform(list(items.values()), ctx, mode=REPLAY).ready)
+        if rows:
+            load(rows, ctx)
         doc = load_mapping_document()
         return recheck(keys, netsuite, magento, pricing_settings(doc), doc, ctx)
 

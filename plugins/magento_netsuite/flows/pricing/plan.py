@@ -178,8 +178,47 @@ def sku_chunks(items: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[M
         yield chunk
 
 
-def plan(
+@dataclass
+class PlanTally:
+    """The run's figures, added up over the chunks (the summary's ``extra``)."""
+
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*SUMMED, "unrepresentable"), 0))
+    unmapped: set[str] = field(default_factory=set)
+    above: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, part: PricePlan, unrepresentable: pd.DataFrame) -> None:
+        for name in SUMMED:
+            self.totals[name] += part.extra[name]
+        self.unmapped.update(part.extra["unmapped_levels"])
+        if len(unrepresentable):
+            self.above.append(unrepresentable.head(EXAMPLES))
+        self.totals["unrepresentable"] += len(unrepresentable)
+
+    def figures(self, contract_customers: int) -> dict[str, Any]:
+        examples = pd.concat(self.above, ignore_index=True).head(EXAMPLES) if self.above else pd.DataFrame()
+        extra = {
+            **{name: self.totals[name] for name in SUMMED},
+            "contract_customers": contract_customers,
+            "unmapped_levels": sorted(self.unmapped),
+            "unrepresentable": self.totals["unrepresentable"],
+            "unrepresentable_examples": [
+                f"{r.sku} level {r.level} at quantity {r.quantity:g}: "
+                f"NetSuite {r.price:.2f}, Magento shows {r.shown:.2f}"
+                for r in examples.itertuples()
+            ],
+        }
+        if extra["unrepresentable"]:
+            log.warning(
+                "%d NetSuite price(s) Magento cannot show (above the base price or a lower break's price), e.g. %s",
+                extra["unrepresentable"],
+                extra["unrepresentable_examples"][:3],
+            )
+        return extra
+
+
+def plan_parts(
     items: Iterable[Mapping[str, Any]],
+    tally: PlanTally,
     *,
     reference: str,
     contract_levels: Mapping[str, str | None],
@@ -189,55 +228,35 @@ def plan(
     snapshot: Any = None,
     magento: MagentoHook | None = None,
     clear_removed: bool = False,
-) -> PricePlan:
-    """``reference``: ``snapshot`` (runs) or ``magento`` (replay: compare with Magento's own prices).
-    ``clear_removed`` (full runs, ``items`` being every item NetSuite prices): the tier prices of
-    every SKU of the snapshot that ``items`` lack go (``removed``).
-
-    ``items`` are planned ``settings.plan_chunk`` SKUs at a time (frames, and snapshot rows read for
-    those SKUs only), so memory follows the chunk, not the catalog; the plan is the same as one
-    planned whole: each SKU's desired and reference rows are all in its chunk."""
-    result = PricePlan()
-    above: list[pd.DataFrame] = []
-    unmapped: set[str] = set()
-    totals = dict.fromkeys((*SUMMED, "unrepresentable"), 0)
+) -> Iterator[PricePlan]:
+    """The plan, one chunk of ``settings.plan_chunk`` SKUs at a time, as ``items`` arrive (frames, and
+    snapshot rows read for those SKUs only), so memory follows the chunk, not the catalog; the chunks
+    together are the plan of ``items`` planned whole: each SKU's desired and reference rows are all in
+    its chunk. ``reference``: ``snapshot`` (runs) or ``magento`` (replay: compare with Magento's own
+    prices). ``clear_removed`` (full runs, ``items`` being every item NetSuite prices): after the last
+    chunk, the tier prices of every SKU of the snapshot that ``items`` lack go (``removed``)."""
     seen: set[str] = set()
     common = {"reference": reference, "contract_levels": contract_levels, "settings": settings, "doc": doc,
               "ctx": ctx, "snapshot": snapshot, "magento": magento}  # fmt: skip
-
-    def add(part: PricePlan, unrepresentable: pd.DataFrame) -> None:
-        result.ready += part.ready
-        result.removed += part.removed
-        result.outcomes += part.outcomes
-        for name in SUMMED:
-            totals[name] += part.extra[name]
-        unmapped.update(part.extra["unmapped_levels"])
-        if len(unrepresentable):
-            above.append(unrepresentable.head(EXAMPLES))
-        totals["unrepresentable"] += len(unrepresentable)
-
     for chunk in sku_chunks(items, settings.plan_chunk):
         seen.update(str(item.get("sku")) for item in chunk)
-        add(*_plan_chunk(chunk, removed_skus=(), **common))
+        part, unrepresentable = _plan_chunk(chunk, removed_skus=(), **common)
+        tally.add(part, unrepresentable)
+        yield part
     for page in snapshot.sku_pages(settings.plan_chunk) if clear_removed else ():
         gone = [s for s in page if s not in seen]  # the SKUs seen: one string each, the catalog's only trace
         if gone:
-            add(*_plan_chunk([], removed_skus=gone, **common))
-    examples = pd.concat(above, ignore_index=True).head(EXAMPLES) if above else pd.DataFrame()
-    result.extra = {
-        **{name: totals[name] for name in SUMMED},
-        "contract_customers": len(contract_levels),
-        "unmapped_levels": sorted(unmapped),
-        "unrepresentable": totals["unrepresentable"],
-        "unrepresentable_examples": [
-            f"{r.sku} level {r.level} at quantity {r.quantity:g}: NetSuite {r.price:.2f}, Magento shows {r.shown:.2f}"
-            for r in examples.itertuples()
-        ],
-    }
-    if result.extra["unrepresentable"]:
-        log.warning(
-            "%d NetSuite price(s) Magento cannot show (above the base price or a lower break's price), e.g. %s",
-            result.extra["unrepresentable"],
-            result.extra["unrepresentable_examples"][:3],
-        )
+            part, unrepresentable = _plan_chunk([], removed_skus=gone, **common)
+            tally.add(part, unrepresentable)
+            yield part
+
+
+def plan(items: Iterable[Mapping[str, Any]], **options: Any) -> PricePlan:
+    """:func:`plan_parts` gathered into one plan (replay, and the tests)."""
+    result, tally = PricePlan(), PlanTally()
+    for part in plan_parts(items, tally, **options):
+        result.ready += part.ready
+        result.removed += part.removed
+        result.outcomes += part.outcomes
+    result.extra = tally.figures(len(options["contract_levels"]))
     return result

@@ -13,16 +13,17 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
 from magento_netsuite.pipeline.flow import Columnar, Flow, FrameOutcomes
-from magento_netsuite.pipeline.frames import FrameWriter, isin, read_frame, read_frames, read_part
+from magento_netsuite.pipeline.frames import FrameWriter, read_frame, read_frames, read_part, read_tables
 from magento_netsuite.pipeline.outcomes import (
     RunContext,
     RunSummary,
     outcome_from_dict,
     outcome_to_dict,
-    summarize_frame,
+    summarize_keys,
 )
 from magento_netsuite.pipeline.staging import read_batch, write_batch
 from magento_netsuite.pipeline.watermark import Window
@@ -134,18 +135,16 @@ def summarize(
     ctx: RunContext,
 ) -> tuple[RunSummary, list[str], list[RecordOutcome]]:
     """The summary (conservation checked by key, vectorised), the keys in ``open_keys`` this run synced
-    and the quarantined outcomes (side work's refusals are in the error queue but not among them)."""
-    keys = read_frame(extracted["uri"], ["key"])["key"]
-    statuses = pd.CategoricalDtype([s.value for s in Status])  # a byte a record, not a string
-    outcomes = pd.concat(
-        [
-            read_frame(uri).astype({"status": statuses})
-            for uri in [transformed["settled_uri"], *(p["uri"] for p in loaded)]
-        ],
-        ignore_index=True,
-    )
-    is_side = outcomes["side"].notna()
-    side = outcomes[is_side]
+    and the quarantined outcomes (side work's refusals are in the error queue but not among them).
+
+    Read as Arrow columns, part by part, never as one pandas frame: at three million records the keys
+    and their sorted copies are most of the task's memory."""
+    keys = pa.chunked_array([t.column("key") for t in read_tables(extracted["uri"], ["key"])], pa.large_string())
+    parts = [transformed["settled_uri"], *(p["uri"] for p in loaded)]
+    tables = [t.cast(OUTCOME_SCHEMA) for uri in parts for t in read_tables(uri, ["key", "status", "side"])]
+    outcomes = pa.concat_tables(tables) if tables else OUTCOME_SCHEMA.empty_table()
+    is_side = pc.is_valid(outcomes.column("side"))
+    side = outcomes.filter(is_side).to_pandas()
     extra["side"] = {
         str(kind): {str(s): int(n) for s, n in group["status"].value_counts().items() if n}
         for kind, group in side.groupby("side")
@@ -154,8 +153,9 @@ def summarize(
         str(kind): sorted(group.loc[group["status"] == Status.LOADED.value, "key"].head(200).tolist())
         for kind, group in side.groupby("side")
     }
-    main = outcomes[~is_side]
-    summary = summarize_frame(flow.name, ctx.run_id, keys, main, extra)
+    main = outcomes.filter(pc.invert(is_side)) if len(side) else outcomes
+    counts = {str(c["values"]): int(c["counts"]) for c in pc.value_counts(main.column("status")).to_pylist()}
+    summary = summarize_keys(flow.name, ctx.run_id, keys, main.column("key"), counts, extra)
     side_keys = set(side["key"])
     quarantined = [
         outcome
@@ -163,8 +163,11 @@ def summarize(
         for outcome in map(outcome_from_dict, read_batch(uri))
         if outcome.key not in side_keys
     ]
-    synced = main.loc[main["status"] != Status.QUARANTINED.value, "key"]
-    return summary, synced[isin(synced, open_keys)].tolist() if open_keys else [], quarantined
+    synced: list[str] = []
+    if open_keys:
+        ok = main.filter(pc.not_equal(main.column("status"), Status.QUARANTINED.value)).column("key")
+        synced = ok.filter(pc.is_in(ok, value_set=pa.array(sorted(open_keys), pa.large_string()))).to_pylist()
+    return summary, synced, quarantined
 
 
 def error_uris(transformed: Mapping[str, Any], loaded: list[Mapping[str, Any]]) -> list[str]:

@@ -7,6 +7,7 @@ key, not just by count, and names any record that has no outcome or two.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from magento_netsuite.errorqueue.hints import fix_hint
 from magento_netsuite.errorqueue.records import QuarantineRecord, RecordOutcome, Status
 
-if TYPE_CHECKING:  # pandas is imported in the tasks, never when a DAG file is parsed
+if TYPE_CHECKING:  # pandas and pyarrow are imported in the tasks, never when a DAG file is parsed
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "ConservationError",
@@ -28,7 +30,7 @@ __all__ = [
     "outcome_to_dict",
     "quarantined",
     "summarize",
-    "summarize_frame",
+    "summarize_keys",
 ]
 
 
@@ -114,20 +116,24 @@ def summarize(
     """Build the run summary; raise :class:`ConservationError` unless each key has exactly one outcome."""
     import pandas as pd
 
-    frame = pd.DataFrame(
-        {"key": pd.Series([o.key for o in outcomes], dtype="str"), "status": [o.status.value for o in outcomes]}
-    )
-    return summarize_frame(flow, run_id, pd.Series(extracted_keys, dtype="str"), frame, extra)
+    counts = Counter(o.status.value for o in outcomes)
+    keys = pd.Series([o.key for o in outcomes], dtype="str")
+    return summarize_keys(flow, run_id, pd.Series(extracted_keys, dtype="str"), keys, counts, extra)
 
 
-def summarize_frame(
-    flow: str, run_id: str, extracted_keys: pd.Series, outcomes: pd.DataFrame, extra: dict[str, Any] | None = None
+def summarize_keys(
+    flow: str,
+    run_id: str,
+    extracted_keys: pd.Series | pa.ChunkedArray,
+    outcome_keys: pd.Series | pa.ChunkedArray,
+    counts: Mapping[str, int],
+    extra: dict[str, Any] | None = None,
 ) -> RunSummary:
-    """:func:`summarize` on columns: ``extracted_keys``, and ``outcomes`` with ``key`` and ``status``
-    (a :class:`Status` value). Vectorised, for runs of millions of records."""
+    """:func:`summarize` on columns (pandas or Arrow): the extracted keys, the outcomes' keys and the
+    count of outcomes per :class:`Status` value. Sorted, not hashed: for runs of millions of records."""
     from magento_netsuite.pipeline.frames import absent, repeated, same_keys, sorted_keys
 
-    extracted, keys = sorted_keys(extracted_keys), sorted_keys(outcomes["key"])
+    extracted, keys = sorted_keys(extracted_keys), sorted_keys(outcome_keys)
     problems = []
     extracted_twice = repeated(extracted)
     if len(extracted_twice):
@@ -144,14 +150,13 @@ def summarize_frame(
         problems.append(f"{len(doubled)} record(s) with more than one outcome: {_first(doubled)}")
     if problems:
         raise ConservationError(f"{flow} {run_id}: " + "; ".join(problems))
-    by_status = outcomes["status"].value_counts()
     return RunSummary(
         flow=flow,
         run_id=run_id,
-        extracted=len(extracted_keys),
-        loaded=int(by_status.get(Status.LOADED.value, 0)),
-        unchanged=int(by_status.get(Status.UNCHANGED.value, 0)),
-        quarantined=int(by_status.get(Status.QUARANTINED.value, 0)),
+        extracted=len(extracted),
+        loaded=int(counts.get(Status.LOADED.value, 0)),
+        unchanged=int(counts.get(Status.UNCHANGED.value, 0)),
+        quarantined=int(counts.get(Status.QUARANTINED.value, 0)),
         extra=dict(extra or {}),
     )
 

@@ -12,7 +12,9 @@ Param `since` re-reads from a point in time; Param `mode=full` reads everything.
 
 1. **extract** (pool `netsuite_api`): our RESTlet `customscript_mns_inventory` (or SuiteQL on
    `inventoryitemlocations` when the connection extra `inventory_source` is `suiteql`), paged. A
-   `full` run (Param, or the nightly run at `MNS_INVENTORY_FULL_HOUR` UTC) reads every item.
+   `full` run (Param, or the nightly run at `MNS_INVENTORY_FULL_HOUR` UTC) reads every item, one
+   cursor per location side by side; a delta reads every location through one cursor (a quiet
+   15 minutes is one NetSuite call). Rows travel between tasks as Parquet parts.
 2. **transform**: location → MSI source (value map `location_to_source`), quantity per the mapping
    (available by default) minus the safety buffer, status from it; unknown SKUs (one batched
    Magento lookup) and negative or non-numeric quantities are set aside; a delta keeps only rows

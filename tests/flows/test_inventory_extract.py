@@ -4,6 +4,7 @@ and a RESTlet that stops making progress."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -70,3 +71,18 @@ def test_a_restlet_answering_the_cursor_it_was_given_fails_instead_of_looping() 
     with pytest.raises(SyncError, match=r"answered the cursor it was given \('10'\)"):
         list(restlet_pages(hook, ["1"], None, 5))  # type: ignore[arg-type]
     assert hook.calls == 3
+
+
+def test_a_quiet_delta_is_one_call_for_every_location() -> None:
+    hook = FakeHook(items=0, per_page=5)
+    seen: list[str] = []
+    answer = hook.restlet
+
+    def restlet(script: str, deploy: str, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        seen.append(params["locations"])
+        return answer(script, deploy, method, params)
+
+    hook.restlet = restlet  # type: ignore[method-assign]
+    pages, _ = inventory_pages(hook, ["3", "1", "2", "10"], since=datetime(2026, 11, 30, tzinfo=UTC))  # type: ignore[arg-type]
+    assert [row for page in pages for row in page] == []
+    assert seen == ["1,2,3,10"], "one cursor over every location, not one per location"

@@ -104,24 +104,27 @@ def inventory_pages(
 ) -> tuple[Iterator[list[dict[str, Any]]], str]:
     """Every row once (by item and location), page by page as they arrive, and which source serves them.
 
-    The RESTlet is read with one cursor per location, side by side within the hook's concurrency
+    A full read takes one RESTlet cursor per location, side by side within the hook's concurrency
     share: the keyset cursor makes each stream sequential, so parallel streams are what brings the
-    wall time down. Pages are handed over as they come (a bounded queue), never gathered first."""
+    wall time down. A delta (a few changed items, usually none) takes one cursor over every location:
+    a quiet 15 minutes costs one call however many warehouses there are. Pages are handed over as
+    they come (a bounded queue), never gathered first."""
     source = inventory_source(hook)
     locations = sorted(set(locations), key=int)
     if source == "suiteql":
         return suiteql_pages(hook, locations, since), source
-    return _parallel(hook, locations, since), source
+    streams = [[location] for location in locations] if since is None else [locations]
+    return _parallel(hook, streams, since), source
 
 
-def _parallel(hook: NetSuiteHook, locations: list[str], since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+def _parallel(hook: NetSuiteHook, streams: list[list[str]], since: datetime | None) -> Iterator[list[dict[str, Any]]]:
     limit = RESTLET_MAX_PAGE if since is None else RESTLET_PAGE
-    pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2 * len(locations) or 1)
+    pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2 * len(streams) or 1)
     stop = threading.Event()
 
-    def stream(location: str) -> None:
+    def stream(locations: list[str]) -> None:
         try:
-            for page in restlet_pages(hook, [location], since, limit):
+            for page in restlet_pages(hook, locations, since, limit):
                 if stop.is_set():
                     return
                 pages.put(page)
@@ -130,11 +133,11 @@ def _parallel(hook: NetSuiteHook, locations: list[str], since: datetime | None) 
         finally:
             pages.put(None)
 
-    workers = max(1, min(hook.concurrency.limit, len(locations)))
-    running, rows = len(locations), 0
+    workers = max(1, min(hook.concurrency.limit, len(streams)))
+    running, rows = len(streams), 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mns-inventory") as pool:
-        for location in locations:
-            pool.submit(stream, location)
+        for locations in streams:
+            pool.submit(stream, locations)
         try:
             while running:
                 page = pages.get()

@@ -66,11 +66,28 @@ def test_a_failing_stream_raises_its_error_and_stops_the_others() -> None:
     assert hook.calls < 3 * 100, "the other streams stop instead of reading to their end"
 
 
-def test_a_restlet_answering_the_cursor_it_was_given_fails_instead_of_looping() -> None:
+def test_a_restlet_answering_the_cursor_it_was_given_is_called_again_then_fails_instead_of_looping() -> None:
     hook = FakeHook(items=50, per_page=5, stuck_at="10")
-    with pytest.raises(SyncError, match=r"answered the cursor it was given \('10'\)"):
+    with pytest.raises(SyncError, match=r"answered the cursor it was given \('10'\) 4 times"):
         list(restlet_pages(hook, ["1"], None, 5))  # type: ignore[arg-type]
-    assert hook.calls == 3
+    assert hook.calls == 2 + 4  # two pages, then the first answer and three calls again
+
+
+def test_one_empty_page_with_the_same_cursor_means_call_again() -> None:
+    hook = FakeHook(items=12, per_page=5, stuck_at="5")
+    answer = hook.restlet
+    stalled: list[str] = []
+
+    def restlet(script: str, deploy: str, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("cursor") == "5" and not stalled:
+            stalled.append("5")
+            return {"rows": [], "next_cursor": "5", "count": 0}
+        hook.stuck_at = None
+        return answer(script, deploy, method, params)
+
+    hook.restlet = restlet  # type: ignore[method-assign]
+    rows = [r for page in restlet_pages(hook, ["1"], None, 5) for r in page]  # type: ignore[arg-type]
+    assert [r["item_id"] for r in rows] == [str(n) for n in range(1, 13)]
 
 
 def test_a_quiet_delta_is_one_call_for_every_location() -> None:

@@ -71,7 +71,7 @@ def expected_inventory(
     account: NetSuiteAccount, locations: list[int] | None = None, since: str | None = None
 ) -> list[tuple[str, str, float, float, float]]:
     """``(item_id, location_id, on_hand, committed, available)`` of every row the RESTlet must send: at
-    ``locations``, of the items with a row there changed after ``since`` (every such location)."""
+    ``locations``, changed after ``since`` when it is given."""
     at = f" AND location IN ({','.join('?' * len(locations))})" if locations else ""
     sql = (
         "SELECT item, location, quantityonhand, quantitycommitted, quantityavailable "
@@ -79,8 +79,8 @@ def expected_inventory(
     )
     params: list[object] = list(locations or [])
     if since:
-        sql += f" AND item IN (SELECT item FROM inventoryitemlocations WHERE lastmodifieddate > ?{at})"
-        params += [since, *(locations or [])]
+        sql += " AND lastmodifieddate > ?"
+        params.append(since)
     return sorted((str(r[0]), str(r[1]), r[2] or 0, r[3] or 0, r[4] or 0) for r in account.conn.execute(sql, params))
 
 

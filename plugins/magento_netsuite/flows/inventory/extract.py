@@ -21,6 +21,8 @@ from magento_netsuite.flows.inventory.constants import RESTLET_DEPLOY, RESTLET_M
 
 log = logging.getLogger(__name__)
 SOURCES = ("restlet", "suiteql")
+RESTLET_STALLS = 3
+"""Empty pages with an unmoved cursor ("call again", the RESTlet's governance guard) before giving up."""
 
 SUITEQL = (
     "SELECT i.id AS item_id, i.itemid AS sku, l.location AS location_id, l.quantityonhand AS on_hand, "
@@ -56,6 +58,7 @@ def restlet_pages(
     if since is not None:
         params["since"] = _iso(since)
     cursor: str | None = None
+    stalls = 0
     while True:
         body = hook.restlet(RESTLET_SCRIPT, RESTLET_DEPLOY, "GET", {**params, **({"cursor": cursor} if cursor else {})})
         if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
@@ -64,9 +67,12 @@ def restlet_pages(
         given, cursor = cursor, body.get("next_cursor")
         if not cursor:
             return
-        if cursor == given:  # the RESTlet's governance guard stopped before one whole item: asking again loops
+        # the RESTlet's governance guard answers an empty page with the same cursor when the call ran out
+        # of usage before one whole item: "call again", a few times; never a loop
+        stalls = stalls + 1 if cursor == given and not body["rows"] else 0
+        if stalls > RESTLET_STALLS:
             raise SyncError(
-                f"inventory RESTlet answered the cursor it was given ({cursor!r}) with {len(body['rows'])} row(s): "
+                f"inventory RESTlet answered the cursor it was given ({cursor!r}) {stalls} times with no rows: "
                 "no progress; check the script's usage limit in NetSuite (Execution Log)",
                 system="netsuite",
             )

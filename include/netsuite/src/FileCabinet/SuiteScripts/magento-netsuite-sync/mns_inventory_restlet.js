@@ -12,8 +12,8 @@
  * MNS_BAD_LIMIT, MNS_BAD_CURSOR, MNS_BAD_SINCE, MNS_BAD_LOCATIONS.
  *
  * Items are paged as the rows of `inventoryitemlocations` (an item without a row at the requested
- * locations is on no page, so a location without stock costs one empty call). A delta sends every
- * requested location of each item with a row changed after `since` (whole items). Paging, the
+ * locations is on no page, so a location without stock costs one empty call). A delta sends the
+ * rows changed after `since` at the requested locations, and only those. Paging, the
  * SuiteQL bounds and the governance guard are in mns_paging.js.
  *
  * @NApiVersion 2.1
@@ -43,11 +43,6 @@ define(['./mns_paging'], (paging) => {
     const marks = locations.map(() => '?').join(',');
     const atLocations = (a) => (locations.length ? ` AND ${a}.location IN (${marks})` : '');
     const changedAfter = (a) => (input.since ? ` AND ${a}.lastmodifieddate > ${paging.STAMP}` : '');
-    // a delta sends the whole items (every requested location) with a row changed, and only those
-    const changedItems = input.since
-      ? ' AND l.item IN (SELECT c.item FROM inventoryitemlocations c' +
-        ` WHERE c.item BETWEEN ? AND ?${changedAfter('c')}${atLocations('c')})`
-      : '';
     const page = paging.keysetPage({
       cursor: input.cursor,
       limit: input.limit,
@@ -64,8 +59,9 @@ define(['./mns_paging'], (paging) => {
           ' l.quantityonhand AS on_hand, l.quantitycommitted AS committed, l.quantityavailable AS available,' +
           " TO_CHAR(l.lastmodifieddate, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS last_modified" +
           ' FROM inventoryitemlocations l JOIN item i ON i.id = l.item' +
-          ` WHERE l.item BETWEEN ? AND ?${atLocations('l')}${changedItems} ORDER BY l.item, l.location`,
-        params: [first, last, ...locations, ...(input.since ? [first, last, ...since, ...locations] : [])],
+          // a delta sends the rows changed after `since` only: an item's other locations did not change
+          ` WHERE l.item BETWEEN ? AND ?${changedAfter('l')}${atLocations('l')} ORDER BY l.item, l.location`,
+        params: [first, last, ...since, ...locations],
       }),
       shape,
     });

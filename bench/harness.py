@@ -48,6 +48,27 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid`` and every process below it (the NetSuite sandbox runs the RESTlets in a
+    node child process)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):  # a process that ended while we looked
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += process_cpu_seconds(current)
+        except OSError:
+            continue
+        todo += children.get(current, [])
+    return total
+
+
 def serve(which: str, *, customers: int, skus: int, timeout: float = 120) -> tuple[subprocess.Popen, str]:
     """One sandbox (``magento`` or ``netsuite``) in its own process, started with ``customers`` and ``skus``
     demo records (the benches reseed it); returns the process and the URL it printed."""
@@ -314,9 +335,13 @@ def measured_run(
     http: httpx.Client, env: dict[str, str], module: str, mode: str, logical_date: datetime, magento: str, netsuite: str
 ) -> dict[str, Any]:
     """One ``bench.<module>._run_dag_child()`` in ``mode`` at ``logical_date`` (:func:`run_env`) with the
-    sandboxes' metrics reset before; its result with each sandbox's metrics after (``netsuite``, ``magento``)."""
+    sandboxes' metrics reset before; its result with each sandbox's metrics after (``netsuite``, ``magento``)
+    and the CPU seconds each sandbox process tree used during the run (``sandbox_cpu``)."""
     reset(http, magento, netsuite)
+    urls = {"netsuite": netsuite, "magento": magento}
+    before = {name: tree_cpu_seconds(SANDBOX_PIDS[url]) for name, url in urls.items() if url in SANDBOX_PIDS}
     result = child(run_env(env, mode, logical_date), module, "_run_dag_child")[0]
+    result["sandbox_cpu"] = {name: tree_cpu_seconds(SANDBOX_PIDS[urls[name]]) - cpu for name, cpu in before.items()}
     result["netsuite"] = metrics(http, netsuite)
     result["magento"] = metrics(http, magento)
     return result

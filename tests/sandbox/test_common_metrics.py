@@ -47,7 +47,5 @@ def test_metrics_per_route_template_and_totals() -> None:
         assert snapshot["totals"]["calls"] == 5
         assert snapshot["totals"]["bytes_in"] == 1000
         assert not any(name.startswith(("GET /_sandbox", "POST /_sandbox")) for name in snapshot["endpoints"])
-        assert snapshot["cpu_seconds"] > 0  # the sandbox's own CPU since it started (benches report it apart)
         reset = client.post("/_sandbox/metrics/reset").json()
-        assert 0 <= reset.pop("cpu_seconds") < snapshot["cpu_seconds"] + 1
         assert reset == {"endpoints": {}, "totals": {"calls": 0, "bytes_in": 0, "bytes_out": 0, "errors": 0}}

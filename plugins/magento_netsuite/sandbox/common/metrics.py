@@ -3,15 +3,12 @@
 An endpoint is ``"<METHOD> <route template>"`` (e.g. ``GET /rest/{store}/V1/orders/{order_id}``);
 requests answered before routing (an injected fault) are matched against the app's routes
 afterwards; an unknown path counts under the raw path.
-Control endpoints under ``/_sandbox/`` are not counted. ``cpu_seconds`` is the sandbox's CPU time since the
-last reset (its process and the helpers it runs, such as the NetSuite sandbox's node).
+Control endpoints under ``/_sandbox/`` are not counted.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +35,6 @@ class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._endpoints: dict[str, EndpointStats] = {}
-        self.cpu_sources: list[Callable[[], float]] = [time.process_time]
-        """CPU seconds counters of the sandbox: its own process, plus helpers it runs (node)."""
-        self._cpu_since = self._cpu()
-
-    def _cpu(self) -> float:
-        return sum(source() for source in self.cpu_sources)
 
     def record(self, endpoint: str, bytes_in: int, bytes_out: int, status: int) -> None:
         with self._lock:
@@ -59,7 +50,6 @@ class Metrics:
     def reset(self) -> None:
         with self._lock:
             self._endpoints.clear()
-            self._cpu_since = self._cpu()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -67,12 +57,7 @@ class Metrics:
         totals = {
             key: sum(stats[key] for stats in endpoints.values()) for key in ("calls", "bytes_in", "bytes_out", "errors")
         }
-        # the sandbox's own CPU since the last reset, so a benchmark can tell the client's share apart
-        return {
-            "endpoints": endpoints,
-            "totals": totals,
-            "cpu_seconds": round(time.process_time() - self._cpu_since, 3),
-        }
+        return {"endpoints": endpoints, "totals": totals}
 
 
 class MetricsMiddleware:

@@ -203,7 +203,6 @@ def create_app(
 
     suitescript = SuiteScriptRunner()
     app.state.suitescript = suitescript
-    instruments.metrics.cpu_sources.append(suitescript.cpu_seconds)
 
     @app.exception_handler(NetSuiteError)
     async def _netsuite_error(_request: Request, exc: NetSuiteError) -> Response:

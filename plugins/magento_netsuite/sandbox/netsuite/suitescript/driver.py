@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -71,22 +70,6 @@ class SuiteScriptRunner:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
-        self._cpu_done, self._sampled, self._sampled_pid = 0.0, 0.0, None  # :meth:`cpu_seconds`
-
-    def cpu_seconds(self) -> float:
-        """CPU time the node processes have used, as last sampled (a restarted process adds to it): the
-        benchmarks count it as the sandbox's own work, apart from the client's."""
-        process = self._process
-        pid = process.pid if process is not None else None
-        if pid != self._sampled_pid:  # a new (or no) process: what the last one used so far stays counted
-            self._cpu_done, self._sampled, self._sampled_pid = self._cpu_done + self._sampled, 0.0, pid
-        if pid is not None:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                self._sampled = max(self._sampled, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
-            except OSError:  # not Linux, or the process just ended: its last sample stands
-                pass
-        return self._cpu_done + self._sampled
 
     def _started(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:

@@ -79,10 +79,11 @@ def test_auth_failure_mid_extract_alerts_at_once_and_leaves_magento_untouched(
 ) -> None:
     seed(chaos)
     before = magento_stock(chaos)
-    chaos.netsuite.fault(kind="auth", path="restlet", count=1)  # one of the five location streams
+    # a full read: one cursor per location; the fault hits one of the five location streams
+    chaos.netsuite.fault(kind="auth", path="restlet", count=1)
     runner = Runner(FLOW, retries=3)
     with pytest.raises(AuthError):
-        runner.run("chaos_auth")
+        runner.run("chaos_auth", {"mode": "full"})
     assert runner.alerts == ["extract: AuthError"]  # not retried: credentials don't fix themselves
     assert len(slack.requests) == 1 and "(auth)" in slack.requests[0].body["text"]
     assert chaos.netsuite.calls("restlet") >= 2  # the other streams had answered: mid-extract

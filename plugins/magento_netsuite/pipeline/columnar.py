@@ -39,7 +39,7 @@ def parts(flow: Flow) -> Columnar:
 
 
 def read_window(flow: Flow, window: Window, ctx: RunContext) -> dict[str, Any]:
-    """Stage every row of the window as it is read; ``{"uri", "count", "parts"}``."""
+    """Stage every row of the window as it is read; ``{"uri", "count", "part_counts"}``."""
     writer = FrameWriter(flow.name, ctx.run_id, "extracted")
     for page in parts(flow).extract(window, ctx):
         writer.write(page)

@@ -8,6 +8,7 @@ error-queue row, staged as JSON lines like every other flow's, so the quarantine
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 
 from magento_netsuite.errorqueue.records import RecordOutcome, Status
 from magento_netsuite.pipeline.flow import Columnar, Flow, FrameOutcomes
-from magento_netsuite.pipeline.frames import FrameWriter, read_frame, read_frames, read_part, read_tables
+from magento_netsuite.pipeline.frames import FrameWriter, read_frames, read_part, read_tables
 from magento_netsuite.pipeline.outcomes import (
     RunContext,
     RunSummary,
@@ -59,6 +60,7 @@ class _Sink:
         self.ready_rows = FrameWriter(flow.name, ctx.run_id, "ready", part_rows=flow.load_chunk or 100_000)
         self.settled_rows = FrameWriter(flow.name, ctx.run_id, "settled", schema=OUTCOME_SCHEMA)
         self.quarantined: list[RecordOutcome] = []
+        self.statuses: Counter[str] = Counter()
 
     def ready(self, rows: pd.DataFrame) -> None:
         self.ready_rows.write(rows)
@@ -66,6 +68,7 @@ class _Sink:
     def settled(self, outcomes: FrameOutcomes) -> None:
         self.settled_rows.write(_outcome_frame(outcomes.frame))
         self.quarantined.extend(outcomes.quarantined)
+        self.statuses.update({str(k): int(n) for k, n in outcomes.frame["status"].value_counts().items()})
 
 
 def transform(flow: Flow, extracted: Mapping[str, Any], mode: str, ctx: RunContext) -> dict[str, Any]:
@@ -79,7 +82,6 @@ def transform(flow: Flow, extracted: Mapping[str, Any], mode: str, ctx: RunConte
         for n, count in enumerate(ready["part_counts"])
     ]
     errors = write_batch(flow.name, ctx.run_id, "settled-errors", (outcome_to_dict(o) for o in sink.quarantined))
-    statuses = read_frame(settled["uri"], ["status"])["status"].value_counts().to_dict()
     return {
         "extracted_uri": extracted["uri"],
         "settled_uri": settled["uri"],
@@ -87,7 +89,7 @@ def transform(flow: Flow, extracted: Mapping[str, Any], mode: str, ctx: RunConte
         "chunks": chunks,
         "ready": ready["count"],
         "quarantined": len(sink.quarantined),
-        "settled": {str(k): int(v) for k, v in statuses.items()},
+        "settled": dict(sink.statuses),
         "extra": extra,
     }
 

@@ -86,13 +86,6 @@ class FrameWriter:
         return {"uri": str(self.root), "count": self.count, "part_counts": self.part_counts}
 
 
-def write_frame(flow: str, run_id: str, name: str, frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
-    """One frame as a staged dataset (see :class:`FrameWriter`)."""
-    writer = FrameWriter(flow, run_id, name, **kwargs)
-    writer.write(frame)
-    return writer.close()
-
-
 def _parts(uri: str) -> list[ObjectStoragePath]:
     return sorted(ObjectStoragePath(uri).glob("part-*.parquet"), key=lambda p: p.name)
 
@@ -114,12 +107,6 @@ def read_frames(uri: str, columns: list[str] | None = None) -> Iterator[pd.DataF
     """The dataset's parts in order, one frame each (only ``columns`` when given)."""
     for part in _parts(uri):
         yield read_part(str(part), columns)
-
-
-def read_frame(uri: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """The whole dataset as one frame: for the narrow columns of a summary (keys and statuses)."""
-    frames = list(read_frames(uri, columns))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def sorted_keys(values: pd.Series | pa.ChunkedArray) -> pa.Array:

@@ -21,8 +21,10 @@ from magento_netsuite.flows.inventory.settings import InventorySettings
 from magento_netsuite.flows.inventory.transform import (
     MAGENTO_QUANTITY_MAX,
     MAGENTO_SKU_LENGTH,
+    UNMAPPED_LOCATION,
     record_key,
     source_item,
+    source_of,
 )
 from magento_netsuite.governance import MappingDocument
 from magento_netsuite.pipeline.flow import FrameOutcomes
@@ -76,7 +78,7 @@ def rows_frame(rows: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
             "inactive": (inactive == True) | inactive.astype("str").str.upper().isin(["T", "TRUE"]),  # ruff: ignore[true-false-comparison]
         }
     )
-    source = out["location_id"].map(sources).fillna("location:" + out["location_id"])
+    source = out["location_id"].map(sources).fillna(UNMAPPED_LOCATION + out["location_id"])
     out.insert(0, "key", (out["sku"] + "@" + source).astype("str"))
     raw = pd.Series(None, index=out.index, dtype="str")
     if misfit.any():
@@ -84,7 +86,7 @@ def rows_frame(rows: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
         raw[misfit] = [json.dumps(r, default=str) for r in originals]
         # the key of a non-text SKU as the row-by-row rule spells it
         out.loc[misfit & ~sku_ok, "key"] = [
-            record_key(r.get("sku") or "", _source_of(r.get("location_id"), sources))
+            record_key(r.get("sku") or "", source_of(r.get("location_id"), sources))
             for r, ok in zip(originals, sku_ok[misfit], strict=True)
             if not ok
         ]
@@ -108,10 +110,6 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 def _real(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _source_of(location: Any, sources: Mapping[str, str]) -> str:
-    return sources.get(str(location), f"location:{location}")
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -57,22 +57,18 @@ class Snapshot:
         frame = pd.DataFrame.from_records(rows, columns=[*COLUMNS, "run_id"])
         return frame.astype({"sku": "str", "source_code": "str", "quantity": "float64", "status": "int64"})
 
-    def frame(self, skus: Iterable[str]) -> pd.DataFrame:
-        """``sku, source_code, quantity, status, run_id`` of these SKUs (``IN`` lists of 500)."""
+    def frame(self, skus: Iterable[str], *where: sa.ColumnElement[bool]) -> pd.DataFrame:
+        """``sku, source_code, quantity, status, run_id`` of these SKUs (``IN`` lists of 500), and ``where``."""
         wanted = sorted(set(skus))
+        columns = [SNAPSHOT.c[c] for c in [*COLUMNS, "run_id"]]
         return self._frame(
-            sa.select(*(SNAPSHOT.c[c] for c in [*COLUMNS, "run_id"])).where(SNAPSHOT.c.sku.in_(wanted[i : i + CHUNK]))
+            sa.select(*columns).where(SNAPSHOT.c.sku.in_(wanted[i : i + CHUNK]), *where)
             for i in range(0, len(wanted), CHUNK)
         )
 
     def pushed_by(self, run_id: str, skus: Iterable[str]) -> pd.DataFrame:
         """What this run already pushed of these SKUs (an earlier try of a load task saved it)."""
-        wanted = sorted(set(skus))
-        columns = [SNAPSHOT.c[c] for c in [*COLUMNS, "run_id"]]
-        return self._frame(
-            sa.select(*columns).where(SNAPSHOT.c.run_id == run_id, SNAPSHOT.c.sku.in_(wanted[i : i + CHUNK]))
-            for i in range(0, len(wanted), CHUNK)
-        )
+        return self.frame(skus, SNAPSHOT.c.run_id == run_id)
 
     def load(self, skus: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[float, int, str]]:
         """``(sku, source_code) → (quantity, status, run_id)``: everything, or only these SKUs."""

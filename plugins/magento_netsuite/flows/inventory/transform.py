@@ -32,12 +32,20 @@ def record_key(sku: Any, source_code: Any) -> str:
     return f"{sku}@{source_code}"
 
 
+UNMAPPED_LOCATION = "location:"
+"""The source part of the key of a row at a location the value map lacks: ``location:<id>``."""
+
+
+def source_of(location: Any, sources: Mapping[str, Any]) -> str:
+    """The MSI source of a NetSuite location, or ``location:<id>`` when ``location_to_source`` lacks it."""
+    return str(sources.get(str(location), f"{UNMAPPED_LOCATION}{location}"))
+
+
 def row_key(row: Mapping[str, Any], doc: MappingDocument | None = None) -> str:
     """``SKU@source_code`` of an extracted NetSuite row (the mapping's location → source value map)."""
     doc = doc or load_mapping_document()
-    location = str(row.get("location_id"))
-    source = doc.value_map("location_to_source").entries.get(location, f"location:{location}")
-    return record_key(str(row.get("sku") or ""), source)
+    sources = doc.value_map("location_to_source").entries
+    return record_key(str(row.get("sku") or ""), source_of(row.get("location_id"), sources))
 
 
 def quarantine(
